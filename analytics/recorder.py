@@ -1,0 +1,120 @@
+"""Writes request records without delaying responses.
+
+Records go into a bounded in-process buffer that a background thread flushes to Postgres
+in batches. A failed write is retried with back-off, not dropped; only when the buffer is
+full (the database has been down for a long time) are the oldest records dropped, and that
+is logged with a count.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+MAX_BUFFERED = 100_000
+BATCH = 500
+
+
+@dataclass
+class RecordDraft:
+    request_id: str
+    team_id: int
+    api_key_id: int | None
+    route_id: int | None
+    route_name: str
+    endpoint: str
+    stream: bool
+    status: int
+    served_by: str = ""
+    error_type: str = ""
+    cache_status: str = ""
+    input_tokens: int = 0
+    cached_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+    saved_usd: Decimal = Decimal(0)
+    latency_ms: float = 0.0
+    ttfb_ms: float | None = None
+    upstream_attempts: int = 0
+    session_id: str = ""
+    created_at: datetime = field(default_factory=timezone.now)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self._buffer: deque[RecordDraft] = deque()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._dropped = 0
+
+    def record(self, draft: RecordDraft) -> None:
+        with self._lock:
+            if len(self._buffer) >= MAX_BUFFERED:
+                self._buffer.popleft()
+                self._dropped += 1
+                if self._dropped % 1000 == 1:
+                    logger.error("request-record buffer full; %d oldest records dropped", self._dropped)
+            self._buffer.append(draft)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="layercache-recorder", daemon=True)
+                self._thread.start()
+
+    def pending(self) -> int:
+        return len(self._buffer)
+
+    def flush(self) -> None:
+        """Write everything buffered now (tests, shutdown)."""
+        while self._buffer:
+            if not self._write_batch():
+                break
+
+    def _take(self) -> list[RecordDraft]:
+        with self._lock:
+            return [self._buffer.popleft() for _ in range(min(BATCH, len(self._buffer)))]
+
+    def _write_batch(self) -> bool:
+        from analytics.models import RequestRecord
+
+        batch = self._take()
+        if not batch:
+            return True
+        try:
+            close_old_connections()
+            RequestRecord.objects.bulk_create([RequestRecord(**asdict(d)) for d in batch])
+            return True
+        except Exception:  # the database may be down: put the batch back and retry later
+            logger.exception("writing %d request records failed; will retry", len(batch))
+            with self._lock:
+                self._buffer.extendleft(reversed(batch))
+            return False
+
+    def _run(self) -> None:
+        backoff = settings.LAYERCACHE_RECORD_FLUSH_SECONDS
+        while True:
+            self._wake.wait(backoff)
+            self._wake.clear()
+            if self._write_batch():
+                backoff = settings.LAYERCACHE_RECORD_FLUSH_SECONDS
+                while len(self._buffer) >= BATCH and self._write_batch():
+                    pass
+            else:
+                backoff = min(backoff * 2, 30.0)
+            time.sleep(0)
+
+
+recorder = Recorder()
+atexit.register(recorder.flush)

@@ -1,0 +1,217 @@
+"""Read-mostly lookups on the hot path: API keys -> principals, route names -> routes.
+
+Both are cached in process and tagged with a config generation kept in Redis. Saving a key,
+team or route bumps the generation (signals.py), so an admin edit applies to the next request
+in every process without a restart. Without Redis, entries live for a second.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from layercache_site import redis_store
+from proxy.keys import hash_key, lookup_of, matches
+from proxy.models import ApiKey, ModelRoute
+
+GENERATION_KEY = "lc:config-generation"
+_LOCAL_TTL = 1.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    team_id: int
+    team_name: str
+    team_cache_scope: str
+    key_id: int
+    key_prefix: str
+    allowed_route_ids: frozenset[int] | None
+    rpm_limit: int | None
+    tpm_limit: int | None
+    monthly_budget_usd: Decimal | None
+    expires_at: datetime | None
+
+    def may_use(self, route_id: int) -> bool:
+        return self.allowed_route_ids is None or route_id in self.allowed_route_ids
+
+
+OPENAI_COMPATIBLE = frozenset(
+    {"openai", "deepseek", "hosted_vllm", "openrouter", "groq", "together_ai", "fireworks_ai", "mistral", "xai"}
+)
+DEFAULT_BASES = {
+    "openai": "https://api.openai.com/v1",
+    "deepseek": "https://api.deepseek.com",
+    "anthropic": "https://api.anthropic.com",
+}
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    id: int
+    name: str
+    model: str
+    api_base: str
+    api_key_env: str
+    price_input: Decimal
+    price_cached_input: Decimal
+    price_cache_write: Decimal
+    price_output: Decimal
+    timeout_seconds: float
+    retries: int
+    min_cacheable_tokens: int
+    hoist_volatile: bool
+    anthropic_cache_ttl: str
+    max_session_tokens: int | None
+    fallback_names: tuple[str, ...]
+
+    @property
+    def provider(self) -> str:
+        return self.model.split("/", 1)[0] if "/" in self.model else "openai"
+
+    @property
+    def upstream_model(self) -> str:
+        return self.model.split("/", 1)[1] if "/" in self.model else self.model
+
+    @property
+    def provider_family(self) -> str:
+        if self.provider == "anthropic":
+            return "anthropic"
+        if self.provider in ("gemini", "vertex_ai"):
+            return "gemini"
+        if self.provider == "deepseek":
+            return "deepseek"
+        if self.provider in OPENAI_COMPATIBLE:
+            return "openai"
+        return "other"
+
+    @property
+    def base_url(self) -> str:
+        return (self.api_base or DEFAULT_BASES.get(self.provider, "")).rstrip("/")
+
+    def speaks(self, wire: str) -> bool:
+        """Whether a request in `wire` format can go to this route unchanged."""
+        if not self.base_url:
+            return False
+        if wire == "anthropic":
+            return self.provider == "anthropic"
+        return self.provider in OPENAI_COMPATIBLE
+
+
+class _Snapshot:
+    def __init__(self) -> None:
+        self.generation: bytes | None = None
+        self.loaded_at = 0.0
+        self.principals: dict[str, Principal | None] = {}
+        self.routes: dict[str, RouteSpec] | None = None
+
+    def fresh(self, generation: bytes | None) -> bool:
+        if generation is None:
+            return time.monotonic() - self.loaded_at < _LOCAL_TTL
+        return generation == self.generation
+
+
+_snapshot = _Snapshot()
+
+
+async def _generation() -> bytes | None:
+    client = redis_store.async_client()
+    if client is None:
+        return None
+    try:
+        value = await client.get(GENERATION_KEY)
+    except redis_store.RedisError as exc:
+        redis_store.mark_failure(exc)
+        return None
+    return value if value is not None else b"0"
+
+
+async def _current_snapshot() -> _Snapshot:
+    global _snapshot
+    generation = await _generation()
+    if not _snapshot.fresh(generation):
+        _snapshot = _Snapshot()
+        _snapshot.generation = generation
+        _snapshot.loaded_at = time.monotonic()
+    return _snapshot
+
+
+def invalidate() -> None:
+    """Drop cached keys and routes here and, through Redis, in every other process."""
+    global _snapshot
+    _snapshot = _Snapshot()
+    redis_store.sync_call("incr", GENERATION_KEY)
+
+
+def _load_principal(plaintext: str) -> Principal | None:
+    lookup = lookup_of(plaintext)
+    if lookup is None:
+        return None
+    key = ApiKey.objects.select_related("team").filter(prefix=lookup, revoked=False).first()
+    if key is None or not matches(plaintext, key.key_hash):
+        return None
+    scope_ids = frozenset(key.scopes.values_list("id", flat=True))
+    return Principal(
+        team_id=key.team_id,
+        team_name=key.team.name,
+        team_cache_scope=key.team.cache_scope,
+        key_id=key.id,
+        key_prefix=key.prefix,
+        allowed_route_ids=scope_ids or None,
+        rpm_limit=key.rpm_limit,
+        tpm_limit=key.tpm_limit,
+        monthly_budget_usd=key.monthly_budget_usd,
+        expires_at=key.expires_at,
+    )
+
+
+async def principal_for(plaintext: str) -> Principal | None:
+    """The principal of a valid, unrevoked, unexpired key; None otherwise."""
+    snapshot = await _current_snapshot()
+    # Keyed by the keyed hash, so no plaintext key is kept in memory longer than a request.
+    digest = hash_key(plaintext)
+    if digest in snapshot.principals:
+        principal = snapshot.principals[digest]
+    else:
+        principal = await sync_to_async(_load_principal, thread_sensitive=False)(plaintext)
+        if len(snapshot.principals) > 10_000:
+            snapshot.principals.clear()
+        snapshot.principals[digest] = principal
+    if principal is not None and principal.expires_at is not None and principal.expires_at <= timezone.now():
+        return None
+    return principal
+
+
+def _load_routes() -> dict[str, RouteSpec]:
+    routes: dict[str, RouteSpec] = {}
+    for route in ModelRoute.objects.enabled().prefetch_related("fallback_links__fallback"):
+        routes[route.name] = RouteSpec(
+            id=route.id,
+            name=route.name,
+            model=route.model,
+            api_base=route.api_base,
+            api_key_env=route.api_key_env,
+            price_input=route.price_input,
+            price_cached_input=route.price_cached_input,
+            price_cache_write=route.price_cache_write,
+            price_output=route.price_output,
+            timeout_seconds=route.timeout_seconds,
+            retries=route.retries,
+            min_cacheable_tokens=route.min_cacheable_tokens,
+            hoist_volatile=route.hoist_volatile,
+            anthropic_cache_ttl=route.anthropic_cache_ttl,
+            max_session_tokens=route.max_session_tokens,
+            fallback_names=tuple(link.fallback.name for link in route.fallback_links.all()),
+        )
+    return routes
+
+
+async def routes() -> dict[str, RouteSpec]:
+    snapshot = await _current_snapshot()
+    if snapshot.routes is None:
+        snapshot.routes = await sync_to_async(_load_routes, thread_sensitive=False)()
+    return snapshot.routes

@@ -1,0 +1,285 @@
+"""One gateway request, start to finish: the flow of ARCHITECTURE.md "Request flow".
+
+auth -> parse -> route -> limits -> pipeline -> transport (with fallbacks) -> respond -> record.
+Errors anywhere become a `GatewayError` rendered in the caller's wire format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+from analytics.recorder import RecordDraft, recorder
+from proxy import limits, transport
+from proxy.adapters import anthropic as anthropic_adapter
+from proxy.adapters import openai as openai_adapter
+from proxy.directory import Principal, RouteSpec, principal_for, routes
+from proxy.errors import ErrorKind, GatewayError, error_bytes
+from proxy.options import parse_options, split_lc_fields
+from proxy.pipeline.request import PipelineRequest, WireFormat
+from proxy.prepare import prepare
+from proxy.schemas.anthropic import MessagesRequest
+from proxy.schemas.openai import ChatCompletionRequest
+from proxy.schemas.validate import parse_json_object, validate_against
+from proxy.transport import FailureKind, Reply, StreamReply, UpstreamFailure, UpstreamRequest
+from proxy.usage import Usage, cost_of
+
+logger = logging.getLogger(__name__)
+
+ENDPOINTS: dict[WireFormat, str] = {"openai": "chat.completions", "anthropic": "messages"}
+
+
+@dataclass
+class Context:
+    """What one request has learned so far; used for headers and the record."""
+
+    wire: WireFormat
+    request_id: str
+    session_id: str
+    started: float = field(default_factory=time.perf_counter)
+    principal: Principal | None = None
+    route: RouteSpec | None = None
+    served_by: RouteSpec | None = None
+    stream: bool = False
+    attempts: int = 0
+    ttfb_ms: float | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def request_ids(request: HttpRequest) -> tuple[str, str]:
+    request_id = request.headers.get("x-request-id", "")[:100] or f"lc-{uuid.uuid4().hex}"
+    return request_id, request.headers.get("x-session-id", "")[:200]
+
+
+def api_key_from(request: HttpRequest) -> str:
+    authorization = request.headers.get("authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return request.headers.get("x-api-key", "").strip()
+
+
+async def authenticate(request: HttpRequest) -> Principal:
+    key = api_key_from(request)
+    if not key:
+        raise GatewayError(ErrorKind.AUTHENTICATION, "Missing API key: send Authorization: Bearer <key> or x-api-key")
+    principal = await principal_for(key)
+    if principal is None:
+        raise GatewayError(ErrorKind.AUTHENTICATION, "Invalid API key: unknown, revoked or expired")
+    return principal
+
+
+async def resolve_route(name: str, principal: Principal) -> RouteSpec:
+    route = (await routes()).get(name)
+    if route is None:
+        raise GatewayError(ErrorKind.NOT_FOUND, f"The model `{name}` does not exist or you do not have access to it.", param="model")
+    if not principal.may_use(route.id):
+        raise GatewayError(ErrorKind.PERMISSION, f"This API key may not use the model `{name}`.", param="model")
+    return route
+
+
+def read_body(request: HttpRequest) -> bytes:
+    limit = settings.LAYERCACHE_MAX_BODY_BYTES
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise GatewayError(ErrorKind.TOO_LARGE, f"Request body exceeds the {limit}-byte limit")
+    body = request.body
+    if len(body) > limit:
+        raise GatewayError(ErrorKind.TOO_LARGE, f"Request body exceeds the {limit}-byte limit")
+    return body
+
+
+def _parse(wire: WireFormat, raw: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    body = parse_json_object(raw)
+    upstream_fields, lc = split_lc_fields(body)
+    validate_against(MessagesRequest if wire == "anthropic" else ChatCompletionRequest, upstream_fields)
+    return upstream_fields, lc
+
+
+def _to_pipeline(wire: WireFormat, fields: dict[str, Any], lc: dict[str, Any], route: RouteSpec) -> PipelineRequest:
+    options = parse_options(lc)
+    adapter = anthropic_adapter if wire == "anthropic" else openai_adapter
+    return adapter.to_pipeline(fields, options, route.provider_family)
+
+
+def _to_wire(req: PipelineRequest, route: RouteSpec) -> dict[str, Any]:
+    adapter = anthropic_adapter if req.wire == "anthropic" else openai_adapter
+    return adapter.to_wire(req, route.upstream_model)
+
+
+def _forwarded_headers(request: HttpRequest) -> dict[str, str]:
+    return {name: request.headers[name] for name in transport.FORWARDED_ANTHROPIC_HEADERS if name in request.headers}
+
+
+async def _call_with_fallbacks(
+    ctx: Context, req: PipelineRequest, request: HttpRequest, chain: list[RouteSpec]
+) -> Reply | StreamReply:
+    """Try the route, its retries, then its fallbacks in order, on 429 / 5xx / timeouts."""
+    last: UpstreamFailure | None = None
+    client_wants_usage = bool((req.params.get("stream_options") or {}).get("include_usage"))
+    for route in chain:
+        upstream = UpstreamRequest(
+            route=route,
+            wire=req.wire,
+            body=_to_wire(req, route),
+            stream=req.stream,
+            headers=_forwarded_headers(request),
+            client_wants_usage=client_wants_usage,
+        )
+        for _ in range(1 + route.retries):
+            ctx.attempts += 1
+            try:
+                result = await transport.send(upstream)
+            except UpstreamFailure as failure:
+                last = failure
+                logger.info("upstream %s failed (%s): %s", route.name, failure.kind.value, failure.message)
+                if not failure.kind.retryable:
+                    raise
+                continue
+            ctx.served_by = route
+            return result
+    assert last is not None
+    raise last
+
+
+def _failure_to_error(failure: UpstreamFailure) -> GatewayError:
+    headers = {"retry-after": failure.retry_after} if failure.retry_after else {}
+    if failure.kind is FailureKind.RATE_LIMIT:
+        return GatewayError(ErrorKind.RATE_LIMIT, f"Upstream rate limit: {failure.message}", headers=headers or {"retry-after": "1"}, code="upstream_rate_limited")
+    if failure.kind is FailureKind.TIMEOUT:
+        return GatewayError(ErrorKind.TIMEOUT, f"Upstream timed out: {failure.message}")
+    if failure.kind is FailureKind.CLIENT:
+        return GatewayError(ErrorKind.INVALID_REQUEST, f"Upstream refused the request: {failure.message}", status=failure.status)
+    return GatewayError(ErrorKind.UPSTREAM, f"Upstream error: {failure.message}")
+
+
+def _headers_for(ctx: Context) -> dict[str, str]:
+    headers = {"x-request-id": ctx.request_id, **ctx.headers}
+    if ctx.session_id:
+        headers["x-session-id"] = ctx.session_id
+    if ctx.served_by is not None:
+        headers["x-layercache-route"] = ctx.served_by.name
+    return headers
+
+
+def _json_response(status: int, payload: bytes, headers: dict[str, str]) -> HttpResponse:
+    response = HttpResponse(payload, status=status, content_type="application/json")
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def error_response(ctx: Context, error: GatewayError) -> HttpResponse:
+    headers = _headers_for(ctx)
+    headers.update(error.headers)
+    return _json_response(error.http_status, error_bytes(ctx.wire, error), headers)
+
+
+def _record(ctx: Context, status: int, usage: Usage, error_type: str = "") -> None:
+    if ctx.principal is None:
+        return  # unauthenticated: there is no team to charge it to
+    route = ctx.served_by or ctx.route
+    cost = cost_of(usage, route) if route is not None else None
+    recorder.record(
+        RecordDraft(
+            request_id=ctx.request_id,
+            team_id=ctx.principal.team_id,
+            api_key_id=ctx.principal.key_id,
+            route_id=ctx.route.id if ctx.route else None,
+            route_name=ctx.route.name if ctx.route else "",
+            served_by=ctx.served_by.name if ctx.served_by else "",
+            endpoint=ENDPOINTS[ctx.wire],
+            stream=ctx.stream,
+            status=status,
+            error_type=error_type,
+            cache_status=ctx.headers.get("x-layercache-cache", ""),
+            input_tokens=usage.input_tokens,
+            cached_read_tokens=usage.cached_read_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=cost.cost_usd if cost else 0,  # type: ignore[arg-type]
+            saved_usd=cost.saved_usd if cost else 0,  # type: ignore[arg-type]
+            latency_ms=(time.perf_counter() - ctx.started) * 1000,
+            ttfb_ms=ctx.ttfb_ms,
+            upstream_attempts=ctx.attempts,
+            session_id=ctx.session_id,
+        )
+    )
+
+
+async def _charge(ctx: Context, usage: Usage) -> None:
+    route = ctx.served_by or ctx.route
+    if ctx.principal is not None and route is not None and usage.total_tokens:
+        await limits.charge(ctx.principal, usage.total_tokens, cost_of(usage, route).cost_usd)
+
+
+def _stream_response(ctx: Context, reply: StreamReply, decorate: Callable[[], dict[str, str]]) -> StreamingHttpResponse:
+    async def relay() -> AsyncIterator[bytes]:
+        try:
+            async for event in reply.events():
+                if ctx.ttfb_ms is None:
+                    ctx.ttfb_ms = (time.perf_counter() - ctx.started) * 1000
+                yield event
+        finally:
+            status = 200 if reply.completed and reply.error is None else 502
+            _record(ctx, status, reply.usage, "" if status == 200 else "upstream_stream_error")
+            await _charge(ctx, reply.usage)
+
+    response = StreamingHttpResponse(relay(), content_type="text/event-stream")
+    response["cache-control"] = "no-cache"
+    response["x-accel-buffering"] = "no"
+    for name, value in decorate().items():
+        response[name] = value
+    return response
+
+
+async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | StreamingHttpResponse:
+    request_id, session_id = request_ids(request)
+    ctx = Context(wire=wire, request_id=request_id, session_id=session_id)
+    try:
+        ctx.principal = await authenticate(request)
+        fields, lc = _parse(wire, read_body(request))
+        ctx.route = await resolve_route(fields["model"], ctx.principal)
+        ctx.stream = bool(fields.get("stream"))
+        await limits.check(ctx.principal)
+        req = _to_pipeline(wire, fields, lc, ctx.route)
+        prepared = prepare(req, ctx.route, ctx.principal, ctx.session_id)
+        ctx.headers.update(prepared.headers)
+        chain = await _route_chain(ctx.route)
+        result = await _call_with_fallbacks(ctx, prepared.request, request, chain)
+    except UpstreamFailure as failure:
+        if failure.kind is FailureKind.CLIENT and failure.body:
+            # Same-format provider refusal: its own error body already speaks the caller's format.
+            _record(ctx, failure.status, Usage(), "upstream_client_error")
+            return _json_response(failure.status, failure.body, _headers_for(ctx))
+        error = _failure_to_error(failure)
+        _record(ctx, error.http_status, Usage(), failure.kind.value)
+        return error_response(ctx, error)
+    except GatewayError as error:
+        _record(ctx, error.http_status, Usage(), error.kind.name.lower())
+        return error_response(ctx, error)
+
+    if isinstance(result, StreamReply):
+        return _stream_response(ctx, result, lambda: _headers_for(ctx))
+    ctx.ttfb_ms = (time.perf_counter() - ctx.started) * 1000
+    body = prepared.decorate_body(result.body)
+    _record(ctx, result.status, result.usage)
+    await _charge(ctx, result.usage)
+    return _json_response(result.status, json.dumps(body, ensure_ascii=False).encode(), _headers_for(ctx))
+
+
+async def _route_chain(route: RouteSpec) -> list[RouteSpec]:
+    known = await routes()
+    chain = [route]
+    for name in route.fallback_names:
+        fallback = known.get(name)
+        if fallback is not None and fallback not in chain:
+            chain.append(fallback)
+    return chain

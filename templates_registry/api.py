@@ -1,0 +1,7 @@
+"""Prompt-template endpoints for the key's team."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["templates"])
