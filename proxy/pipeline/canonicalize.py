@@ -1,0 +1,224 @@
+"""Canonicalize: the same meaning always becomes the same bytes.
+
+Provider prefix caches match bytes, so a client that sends its tools in a different order,
+or a system prompt with CRLF line endings or trailing spaces, would otherwise miss the cache
+for no reason. Every rewrite here must keep the meaning; the original LayerCache collapsed
+indentation (breaking code) and parsed "1.10" into 1.1, and both are what this module is
+written to avoid:
+
+- text outside fenced code blocks: CRLF/CR -> LF, trailing spaces and tabs removed from each
+  line, runs of blank lines reduced to one, blank lines at the start and whitespace at the
+  end removed. Leading indentation is never touched, nor anything inside a fence.
+- text that is one JSON object or array: insignificant whitespace removed; keys, key order,
+  duplicate keys and number literals kept exactly (the document is re-tokenised, never
+  re-encoded from parsed values).
+- tool definitions: sorted by name, dict keys sorted recursively (values untouched).
+- OpenAI tool-call `arguments` that parse as JSON: keys sorted, compact, number literals kept.
+- Anthropic `tool_use.input`: keys sorted recursively.
+- only `text` parts/blocks are rewritten: thinking blocks carry signatures and must come back
+  verbatim, images and documents are opaque.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from proxy.pipeline.fences import has_fence, split_fenced
+from proxy.pipeline.request import Message, PipelineRequest
+
+# Anything that could make canonicalization change the text; most texts match nothing and
+# are returned untouched without being split.
+_NEEDS_WORK = re.compile(r"\r|[ \t]+\n|\n\n\n|\A[ \t]*\n|\s\Z")
+_TRAILING_WS = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s"]+')
+
+
+def _prose(segment: str) -> str:
+    segment = segment.replace("\r\n", "\n").replace("\r", "\n")
+    segment = _TRAILING_WS.sub("", segment)
+    return _BLANK_RUNS.sub("\n\n", segment)
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        # A parse would keep only the last value; the caller must keep the text as sent.
+        raise ValueError("duplicate key")
+    return result
+
+
+def minify_json_text(text: str) -> str | None:
+    """The compact form of a JSON object/array document, or None if `text` is not one."""
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "{[" or stripped[-1] not in "}]":
+        return None
+    try:
+        json.loads(stripped, object_pairs_hook=_reject_duplicates)
+    except ValueError:
+        return None
+    # Valid JSON: whitespace between tokens carries no meaning, whitespace inside string
+    # tokens is kept by the string alternative of the pattern.
+    return "".join(_JSON_TOKEN.findall(stripped))
+
+
+def canonical_text(text: str) -> str:
+    minified = minify_json_text(text)
+    if minified is not None:
+        return minified
+    if _NEEDS_WORK.search(text) is None:
+        return text
+    if has_fence(text):
+        split = split_fenced(text)
+        pieces = []
+        after_code = False
+        for code, seg in split:
+            if code:
+                pieces.append(seg)
+            elif after_code:
+                # The fence's own line ending precedes this segment: count it when
+                # limiting blank lines, then drop it again.
+                pieces.append(_prose("\n" + seg)[1:])
+            else:
+                pieces.append(_prose(seg))
+            after_code = code
+        last_is_code = split[-1][0]
+        out = "".join(pieces)
+    else:
+        last_is_code = False
+        out = _prose(text)
+    out = _LEADING_BLANK_LINES.sub("", out)
+    if not last_is_code:
+        out = out.rstrip()
+    # A whitespace-only text would become an empty block, which Anthropic rejects.
+    return out if out else text
+
+
+def sort_keys_deep(value: Any) -> Any:
+    """Dicts with keys sorted at every depth; lists keep their order; scalars untouched."""
+    if isinstance(value, Mapping):
+        return {k: sort_keys_deep(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [sort_keys_deep(v) for v in value]
+    return value
+
+
+class _Number(str):
+    """A JSON number literal kept as written (so 1.10 stays 1.10 and 1e400 stays finite)."""
+
+
+def _emit(value: Any) -> str:
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ",".join(
+                json.dumps(k, ensure_ascii=False) + ":" + _emit(value[k])
+                for k in sorted(value)
+            )
+            + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ",".join(_emit(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def canonical_arguments(arguments: str) -> str:
+    """Tool-call arguments with sorted keys and no whitespace, or unchanged if not JSON."""
+    try:
+        parsed = json.loads(
+            arguments,
+            parse_float=_Number,
+            parse_int=_Number,
+            parse_constant=_Number,
+            object_pairs_hook=_reject_duplicates,
+        )
+    except ValueError:
+        return arguments
+    return _emit(parsed)
+
+
+def _canonical_part(part: Mapping[str, Any]) -> Mapping[str, Any]:
+    kind = part.get("type")
+    if kind == "text":
+        text = part.get("text")
+        if isinstance(text, str):
+            new = canonical_text(text)
+            if new is not text:
+                return {**part, "text": new}
+        return part
+    if kind == "tool_use":
+        tool_input = part.get("input")
+        if isinstance(tool_input, Mapping):
+            return {**part, "input": sort_keys_deep(tool_input)}
+        return part
+    if kind == "tool_result":
+        content = part.get("content")
+        new_content = _canonical_content(content)
+        if new_content is not content:
+            return {**part, "content": new_content}
+    return part
+
+
+def _canonical_content(content: Any) -> Any:
+    if isinstance(content, str):
+        return canonical_text(content)
+    if isinstance(content, (tuple, list)):
+        parts = [_canonical_part(p) if isinstance(p, Mapping) else p for p in content]
+        if all(a is b for a, b in zip(parts, content, strict=True)):
+            return content
+        return tuple(parts) if isinstance(content, tuple) else parts
+    return content
+
+
+def _canonical_tool_calls(calls: Any) -> Any:
+    new_calls = []
+    for call in calls:
+        fn = call.get("function") if isinstance(call, Mapping) else None
+        args = fn.get("arguments") if isinstance(fn, Mapping) else None
+        if isinstance(args, str):
+            new_args = canonical_arguments(args)
+            if new_args != args:
+                call = {**call, "function": {**fn, "arguments": new_args}}  # type: ignore[dict-item]
+        new_calls.append(call)
+    return new_calls
+
+
+def canonical_message(message: Message) -> Message:
+    content = _canonical_content(message.content)
+    fields = message.fields
+    calls = fields.get("tool_calls")
+    if calls:
+        fields = {**fields, "tool_calls": _canonical_tool_calls(calls)}
+    if content is message.content and fields is message.fields:
+        return message
+    return replace(message, content=content, fields=fields)
+
+
+def _tool_name(tool: Mapping[str, Any]) -> str:
+    fn = tool.get("function")
+    if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
+        return str(fn["name"])
+    name = tool.get("name")
+    return name if isinstance(name, str) else ""
+
+
+def canonical_tools(
+    tools: tuple[Mapping[str, Any], ...],
+) -> tuple[Mapping[str, Any], ...]:
+    # Stable sort: tools without a name (or sharing one) keep the client's relative order.
+    return tuple(sort_keys_deep(t) for t in sorted(tools, key=_tool_name))
+
+
+def apply(req: PipelineRequest) -> PipelineRequest:
+    return replace(
+        req,
+        messages=tuple(canonical_message(m) for m in req.messages),
+        tools=canonical_tools(req.tools),
+    )

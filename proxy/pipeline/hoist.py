@@ -1,0 +1,117 @@
+"""Hoist: move per-request values out of the cached system layers.
+
+A system prompt that says "Current time: 10:15:03" or "Request: req_8f3a..." is different
+on every request, so nothing after it is ever served from a provider cache. This step
+replaces such values in L0/L1 with stable placeholders (`{{time_1}}`) and states the values
+in an L3 message placed after the cached prefix (see `layout.insert_l3`), e.g.
+
+    Values of the placeholders in the instructions above:
+    {{time_1}} = 10:15:03
+
+Recognised: ISO timestamps, dates (2026-11-26, 26/11/2026, 26.11.2026, "Nov 26, 2026",
+"Thursday, 26 November 2026"), clock times with seconds, a two-digit hour or am/pm (so
+"16:9" and "John 3:16" are left alone), UUIDs, request-id-like tokens (`req_...`,
+`msg_...`, `chatcmpl-...` with a digit in them) and hex ids of 16+ characters. Text inside
+fenced code blocks is never changed: a value in an example is part of the example. The same
+value always gets the same placeholder, and numbering follows first appearance, so a
+prompt whose only change is its values keeps identical bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from proxy.pipeline.fences import has_fence, split_fenced
+from proxy.pipeline.layout import insert_l3
+from proxy.pipeline.request import Layer, Message, PipelineRequest
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,?\s+)?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+VOLATILE = re.compile(
+    r"\b(?:"
+    r"(?P<datetime>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2}|\s?UTC)?)"
+    r"|(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
+    rf"|{_WEEKDAY}{_MONTH}\.?\s+\d{{1,2}}{_ORDINAL},?\s+\d{{4}}"
+    rf"|{_WEEKDAY}\d{{1,2}}{_ORDINAL}\s+{_MONTH}\.?,?\s+\d{{4}})"
+    r"|(?P<time>(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?"
+    r"|\d:[0-5]\d(?::[0-5]\d)?\s?[AaPp]\.?[Mm]\.?|\d:[0-5]\d:[0-5]\d)"
+    r"|(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"|(?P<id>(?:req|request|msg|run|sess|session|trace|span|call|chatcmpl|toolu|evt|txn|job)"
+    r"[_-](?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,})"
+    r"|(?P<hexid>(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{16,})"
+    r")(?!\w)"
+)
+
+NOTE_HEADER = "Values of the placeholders in the instructions above:"
+
+
+class _Placeholders:
+    """Assigns `{{kind_n}}` names in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.by_value: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+
+    def name_for(self, match: re.Match[str]) -> str:
+        value = match.group(0)
+        name = self.by_value.get(value)
+        if name is None:
+            kind = match.lastgroup or "value"
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+            name = f"{kind}_{self.counts[kind]}"
+            self.by_value[value] = name
+        return "{{" + name + "}}"
+
+    def text(self, text: str) -> str:
+        if not has_fence(text):
+            return VOLATILE.sub(self.name_for, text)
+        return "".join(
+            seg if code else VOLATILE.sub(self.name_for, seg)
+            for code, seg in split_fenced(text)
+        )
+
+    def content(self, content: Any) -> Any:
+        if isinstance(content, str):
+            return self.text(content)
+        if isinstance(content, tuple):
+            return tuple(
+                {**p, "text": self.text(p["text"])}
+                if isinstance(p, Mapping)
+                and p.get("type") == "text"
+                and isinstance(p.get("text"), str)
+                else p
+                for p in content
+            )
+        return content
+
+
+def apply(req: PipelineRequest) -> PipelineRequest:
+    placeholders = _Placeholders()
+    messages: list[Message] = []
+    for message in req.messages:
+        if message.layer is not None and message.layer <= Layer.L1_CONTEXT:
+            content = placeholders.content(message.content)
+            if content != message.content:
+                message = replace(message, content=content)
+        messages.append(message)
+    if not placeholders.by_value:
+        return req
+    lines = [NOTE_HEADER] + [
+        "{{" + name + "}} = " + value for value, name in placeholders.by_value.items()
+    ]
+    hoisted = tuple(f"{name}={value}" for value, name in placeholders.by_value.items())
+    req = replace(
+        req,
+        messages=tuple(messages),
+        diagnostics=replace(req.diagnostics, hoisted=req.diagnostics.hoisted + hoisted),
+    )
+    return insert_l3(req, "\n".join(lines))
