@@ -173,18 +173,18 @@ class _Block:
 
 
 def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    """Text of the latest user turn that has any (tool results carry none)."""
     for message in reversed(messages):
-        if message["role"] == "user":
-            content = message["content"]
-            if isinstance(content, str):
-                return content
-            return openai_content_text(
-                [
-                    b
-                    for b in content
-                    if isinstance(b, Mapping) and b.get("type") == "text"
-                ]
-            )
+        if message["role"] != "user":
+            continue
+        content = message["content"]
+        if isinstance(content, str):
+            return content
+        texts = [
+            b for b in content if isinstance(b, Mapping) and b.get("type") == "text"
+        ]
+        if texts:
+            return openai_content_text(texts)
     return ""
 
 

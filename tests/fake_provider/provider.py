@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -74,6 +75,7 @@ class FakeProvider:
         settings: ProviderSettings | None = None,
     ) -> None:
         self.settings = settings or ProviderSettings()
+        self._initial_settings = dataclasses.replace(self.settings)
         self._state = ProviderState(settings=self.settings)
         self._server = HttpServer(build_handler(self._state), host, port)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -167,8 +169,15 @@ class FakeProvider:
         self._state.faults.add(fault, times, path, model)
 
     def reset(self) -> None:
-        """Forget received requests, pending faults and both caches."""
+        """Forget requests, faults and caches, and restore the initial settings.
+
+        Restoring settings matters for a session-wide provider: a test that
+        slows responses down must not slow down every test after it.
+        """
         self._state.reset()
+        for item in dataclasses.fields(self.settings):
+            value = getattr(self._initial_settings, item.name)
+            setattr(self.settings, item.name, value)
 
     # Shortcuts for the settings tests change most often.
 
