@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import IntegrityError, close_old_connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -96,11 +96,25 @@ class Recorder:
             close_old_connections()
             RequestRecord.objects.bulk_create([RequestRecord(**asdict(d)) for d in batch])
             return True
+        except IntegrityError:
+            # A team, key or route was deleted while its records waited: write the rest one
+            # by one rather than block every later record behind them.
+            self._write_one_by_one(batch)
+            return True
         except Exception:  # the database may be down: put the batch back and retry later
             logger.exception("writing %d request records failed; will retry", len(batch))
             with self._lock:
                 self._buffer.extendleft(reversed(batch))
             return False
+
+    def _write_one_by_one(self, batch: list[RecordDraft]) -> None:
+        from analytics.models import RequestRecord
+
+        for draft in batch:
+            try:
+                RequestRecord.objects.create(**asdict(draft))
+            except IntegrityError:
+                logger.warning("request record %s refers to a deleted team/key/route; skipped", draft.request_id)
 
     def _run(self) -> None:
         backoff = settings.LAYERCACHE_RECORD_FLUSH_SECONDS

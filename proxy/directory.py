@@ -147,7 +147,7 @@ def invalidate() -> None:
     redis_store.sync_call("incr", GENERATION_KEY)
 
 
-def _load_principal(plaintext: str) -> Principal | None:
+def load_principal(plaintext: str) -> Principal | None:
     lookup = lookup_of(plaintext)
     if lookup is None:
         return None
@@ -177,7 +177,7 @@ async def principal_for(plaintext: str) -> Principal | None:
     if digest in snapshot.principals:
         principal = snapshot.principals[digest]
     else:
-        principal = await sync_to_async(_load_principal, thread_sensitive=False)(plaintext)
+        principal = await sync_to_async(load_principal, thread_sensitive=False)(plaintext)
         if len(snapshot.principals) > 10_000:
             snapshot.principals.clear()
         snapshot.principals[digest] = principal

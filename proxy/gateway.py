@@ -31,6 +31,7 @@ from proxy.schemas.openai import ChatCompletionRequest
 from proxy.schemas.validate import parse_json_object, validate_against
 from proxy.transport import FailureKind, Reply, StreamReply, UpstreamFailure, UpstreamRequest
 from proxy.usage import Usage, cost_of
+from templates_registry.integration import apply_template
 
 logger = logging.getLogger(__name__)
 
@@ -250,9 +251,10 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
         ctx.stream = bool(fields.get("stream"))
         await limits.check(ctx.principal)
         req = _to_pipeline(wire, fields, lc, ctx.route)
+        req = await apply_template(req, ctx.principal.team_id)
         prepared = prepare(req, ctx.route, ctx.principal, ctx.session_id)
         ctx.headers.update(prepared.headers)
-        chain = await _route_chain(ctx.route)
+        chain = await _route_chain(ctx.route, ctx.principal)
         result = await _call_with_fallbacks(ctx, prepared.request, request, chain)
     except UpstreamFailure as failure:
         if failure.kind is FailureKind.CLIENT and failure.body:
@@ -275,11 +277,12 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
     return _json_response(result.status, json.dumps(body, ensure_ascii=False).encode(), _headers_for(ctx))
 
 
-async def _route_chain(route: RouteSpec) -> list[RouteSpec]:
+async def _route_chain(route: RouteSpec, principal: Principal) -> list[RouteSpec]:
+    """The route and its fallbacks, in order, skipping fallbacks outside the key's scopes."""
     known = await routes()
     chain = [route]
     for name in route.fallback_names:
         fallback = known.get(name)
-        if fallback is not None and fallback not in chain:
+        if fallback is not None and fallback not in chain and principal.may_use(fallback.id):
             chain.append(fallback)
     return chain

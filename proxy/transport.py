@@ -122,7 +122,8 @@ class StreamReply:
         if event.startswith(b"data: [DONE]"):
             self.completed = True
             return event
-        if b'"usage":{' in event or b'"error"' in event[:20]:
+        # Parse only the events that can carry usage or an error; the rest pass as bytes.
+        if b'"usage":{' in event or b'"usage": {' in event or b'"error"' in event[:20]:
             payload = event_data(event)
             if isinstance(payload, dict):
                 if "error" in payload and "choices" not in payload:
@@ -274,6 +275,9 @@ def _load_litellm() -> Any:
 
         litellm.suppress_debug_info = True
         litellm.drop_params = True
+        # Anthropic-format requests to OpenAI routes: Chat Completions works with every
+        # OpenAI-compatible server; the Responses API does not.
+        litellm.use_chat_completions_url_for_anthropic_messages = True
         _litellm = litellm
     return _litellm
 

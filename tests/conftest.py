@@ -4,7 +4,9 @@ database of its own, the fake provider, and the gateway served by a real Daphne 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -34,3 +36,50 @@ def _fresh_hot_caches() -> Iterator[None]:
     client = redis_store.sync_client()
     if client is not None:
         client.flushdb()
+
+
+@pytest.fixture(scope="session")
+def fake_provider() -> Iterator[Any]:
+    from tests.fake_provider import FakeProvider
+
+    with FakeProvider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def fake(fake_provider: Any) -> Any:
+    """The session's fake provider, emptied: no requests, faults or caches from other tests."""
+    fake_provider.reset()
+    return fake_provider
+
+
+@pytest.fixture(scope="session")
+def gateway_process(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from django.db import connection
+
+    from tests.gateway_support import start_gateway
+
+    with django_db_blocker.unblock():
+        database = dict(connection.settings_dict)
+    process = start_gateway(database, settings.SECRET_KEY, TEST_REDIS_URL, tmp_path_factory.mktemp("gateway"))
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def gateway(gateway_process: Any, transactional_db: Any) -> Iterator[Any]:
+    """The gateway served by a real Daphne process, seeing this test's committed data."""
+    yield gateway_process
+    # Let the gateway write its last request records before the tables are truncated.
+    time.sleep(0.1)
+
+
+@pytest.fixture
+def routes(fake: Any, transactional_db: Any) -> dict[str, Any]:
+    """An OpenAI-compatible and an Anthropic route, both served by the fake provider."""
+    from tests.gateway_support import make_route
+
+    return {
+        "gpt": make_route("fake-gpt", "openai/gpt-4o", fake.openai_base),
+        "claude": make_route("fake-claude", "anthropic/claude-sonnet-4-5", fake.base_url),
+    }

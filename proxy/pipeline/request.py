@@ -109,3 +109,6 @@ class PipelineRequest:
     # Provider family of the route ("openai", "anthropic", "gemini", "deepseek", "other"),
     # chosen by the gateway; the cache-marker step picks its strategy from it.
     provider_family: str = "openai"
+    # "name@version" of the prompt template that supplied L0/L1, or "" for none. Part of every
+    # response-cache key and fingerprint, so a new version never serves old answers.
+    template_version: str = ""
