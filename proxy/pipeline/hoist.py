@@ -34,6 +34,8 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,?\s+)?"
 _ORDINAL = r"(?:st|nd|rd|th)?"
+# "pm" or "p.m.", but not the full stop after "pm." that ends a sentence.
+_MERIDIEM = r"(?:[AaPp][Mm]|[AaPp]\.[Mm]\.)"
 
 VOLATILE = re.compile(
     r"\b(?:"
@@ -42,8 +44,8 @@ VOLATILE = re.compile(
     r"|(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
     rf"|{_WEEKDAY}{_MONTH}\.?\s+\d{{1,2}}{_ORDINAL},?\s+\d{{4}}"
     rf"|{_WEEKDAY}\d{{1,2}}{_ORDINAL}\s+{_MONTH}\.?,?\s+\d{{4}})"
-    r"|(?P<time>(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?"
-    r"|\d:[0-5]\d(?::[0-5]\d)?\s?[AaPp]\.?[Mm]\.?|\d:[0-5]\d:[0-5]\d)"
+    rf"|(?P<time>(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s?{_MERIDIEM})?"
+    rf"|\d:[0-5]\d(?::[0-5]\d)?\s?{_MERIDIEM}|\d:[0-5]\d:[0-5]\d)"
     r"|(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
     r"|(?P<id>(?:req|request|msg|run|sess|session|trace|span|call|chatcmpl|toolu|evt|txn|job)"
     r"[_-](?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,})"
