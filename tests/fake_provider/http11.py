@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 
 
@@ -71,13 +71,15 @@ def _head(
     return _status_line(status) + "".join(lines).encode("latin-1") + b"\r\n"
 
 
-@dataclass
 class HttpServer:
-    handler: Handler
-    host: str = "127.0.0.1"
-    port: int = 0
-    _server: asyncio.Server | None = None
-    _connections: set[asyncio.Task[None]] = field(default_factory=set)
+    def __init__(
+        self, handler: Handler, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.handler = handler
+        self.host = host
+        self.port = port  # the bound port once started
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
 
     async def start(self) -> int:
         """Start listening; returns the bound port (useful when port is 0)."""
@@ -123,9 +125,9 @@ class HttpServer:
                     return
                 try:
                     response = await self.handler(request)
-                except (
-                    Exception
-                ) as exc:  # a handler bug must surface as a 500, not a hang
+                except Exception as exc:
+                    # A handler bug must reach the client as a 500, not a hang,
+                    # and the log as a traceback.
                     await _write_plain_error(writer, 500, f"fake provider bug: {exc!r}")
                     raise
                 if not await _write_response(writer, response, keep_alive):

@@ -34,12 +34,10 @@ async def _anthropic_count_tokens(
     return anthropic_api.count_tokens_endpoint(request)
 
 
+# "/chat/completions" without /v1 serves DeepSeek-style base URLs.
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/chat/completions"): openai_api.chat_completions,
-    (
-        "POST",
-        "/chat/completions",
-    ): openai_api.chat_completions,  # DeepSeek-style base URLs
+    ("POST", "/chat/completions"): openai_api.chat_completions,
     ("GET", "/v1/models"): _openai_models,
     ("POST", "/v1/messages"): anthropic_api.messages,
     ("POST", "/v1/messages/count_tokens"): _anthropic_count_tokens,
