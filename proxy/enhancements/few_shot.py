@@ -1,7 +1,8 @@
 """Picking few-shot examples for the `dynamic_few_shot` enhancement.
 
 A picker is any callable `(query, k) -> [(input, output), ...]`. The default one here ranks
-examples by word overlap with the query (Jaccard over lower-cased word sets), a documented
+examples by word overlap with the query (Jaccard over lower-cased word sets, common English
+function words left out), a documented
 fallback that needs no model; the embedding-based picker will come from `semantic_cache`
 and plugs in through the same signature.
 """
@@ -19,9 +20,14 @@ FewShotPicker = Callable[[str, int], list[tuple[str, str]]]
 
 _WORD = re.compile(r"\w+")
 
+# Words every query shares; counting them would rank examples by chance.
+_STOPWORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "so", "that", "the", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your"]
+)
+
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(text.lower()))
+    return frozenset(_WORD.findall(text.lower())) - _STOPWORDS
 
 
 class LexicalPicker:

@@ -9,9 +9,11 @@ from proxy.pipeline.config import PipelineConfig
 from proxy.pipeline.request import LayerCacheOptions, Message, PipelineRequest
 from proxy.pipeline.run import build_steps, run_pipeline
 
-LONG_SYSTEM = "You are the support assistant for Acme. " + (
-    "Answer precisely, cite the policy section you rely on, and ask when unsure. " * 120
-)
+LONG_SYSTEM = (
+    "You are the support assistant for Acme. "
+    + "Answer precisely, cite the policy section you rely on, and ask when unsure. "
+    * 120
+).strip()
 
 
 def openai_tool(name: str, **properties: Any) -> dict[str, Any]:

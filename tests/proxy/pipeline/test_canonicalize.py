@@ -15,7 +15,7 @@ from proxy.pipeline.canonicalize import (
     minify_json_text,
 )
 from proxy.pipeline.fences import split_fenced
-from proxy.pipeline.request import Message
+from proxy.pipeline.request import Message, PipelineRequest
 
 from .builders import (
     LONG_SYSTEM,
@@ -146,7 +146,7 @@ def test_an_already_canonical_message_is_returned_as_is() -> None:
     assert canonicalize.canonical_message(message) is message
 
 
-def _sloppy_request(rng: random.Random, time: str) -> object:
+def _sloppy_request(rng: random.Random, time: str) -> PipelineRequest:
     tools = [
         openai_tool("search", query={"type": "string"}, limit={"type": "integer"}),
         openai_tool("fetch", url={"type": "string", "pattern": "1.10"}),
@@ -174,8 +174,8 @@ def _sloppy_request(rng: random.Random, time: str) -> object:
 
 def test_a_sloppy_client_gets_byte_identical_prefixes_across_requests() -> None:
     rng = random.Random(7)
-    first = run(_sloppy_request(rng, "2026-11-26T10:15:03Z"))  # type: ignore[arg-type]
-    second = run(_sloppy_request(rng, "2026-11-26T10:16:41Z"))  # type: ignore[arg-type]
+    first = run(_sloppy_request(rng, "2026-11-26T10:15:03Z"))
+    second = run(_sloppy_request(rng, "2026-11-26T10:16:41Z"))
     assert first.diagnostics.prefix_hash == second.diagnostics.prefix_hash
     assert first.tools == second.tools
     assert first.messages[:3] == second.messages[:3]

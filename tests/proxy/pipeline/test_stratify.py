@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from proxy.pipeline import stratify
 from proxy.pipeline.request import Layer, Message
 
@@ -14,7 +16,7 @@ L0, L1, L2, L3, L4 = (
 )
 
 
-def layers(messages: list[Message], **options: object) -> list[Layer | None]:
+def layers(messages: list[Message], **options: Any) -> list[Layer | None]:
     return [m.layer for m in stratify.apply(request(messages, **options)).messages]
 
 

@@ -7,15 +7,15 @@ from proxy.pipeline import stratify
 from proxy.pipeline.request import Layer, Message, PipelineRequest
 from proxy.pipeline.stratify import is_plain_user
 from proxy.pipeline.tokens import message_tokens
-from proxy.pipeline.truncate import Truncate
+from proxy.pipeline.truncate import Strategy, Truncate
 
 from .builders import chat, request, tool_call_turn, tool_result
 
 
 def truncated(
-    req: PipelineRequest, budget: int | None, strategy: str = "recent"
+    req: PipelineRequest, budget: int | None, strategy: Strategy = "recent"
 ) -> PipelineRequest:
-    return Truncate(budget, strategy).apply(stratify.apply(req))  # type: ignore[arg-type]
+    return Truncate(budget, strategy).apply(stratify.apply(req))
 
 
 def session_tokens(req: PipelineRequest) -> int:
@@ -183,10 +183,10 @@ def _result_ids(message: Message) -> set[str]:
     st.sampled_from(["recent", "important"]),
 )
 def test_truncation_never_orphans_tool_calls_or_results(
-    plan: list[list[str]], final: str, budget: int, strategy: str
+    plan: list[list[str]], final: str, budget: int, strategy: Strategy
 ) -> None:
     before = stratify.apply(request(_conversation(plan, final)))
-    out = Truncate(budget, strategy).apply(before)  # type: ignore[arg-type]
+    out = Truncate(budget, strategy).apply(before)
     calls = set().union(*(_call_ids(m) for m in out.messages))
     results = set().union(*(_result_ids(m) for m in out.messages))
     assert calls == results
