@@ -1,13 +1,14 @@
 """Read-mostly lookups on the hot path: API keys -> principals, route names -> routes.
 
 Both are cached in process and tagged with a config generation kept in Redis. Saving a key,
-team or route bumps the generation (signals.py), so an admin edit applies to the next request
+team or route replaces the generation token (signals.py), so an admin edit applies to the next request
 in every process without a restart. Without Redis, entries live for a second.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -68,6 +69,10 @@ class RouteSpec:
     anthropic_cache_ttl: str
     max_session_tokens: int | None
     fallback_names: tuple[str, ...]
+    # Response cache settings (semantic_cache/): defaults keep older constructors working.
+    cache_tool_calls: bool = False
+    semantic_cache_enabled: bool = True
+    semantic_cache_threshold: float | None = None
 
     @property
     def provider(self) -> str:
@@ -124,10 +129,15 @@ async def _generation() -> bytes | None:
         return None
     try:
         value = await client.get(GENERATION_KEY)
+        if value is None:
+            # Redis lost the key (restart, flush): start a new generation that no process has
+            # seen, rather than one that might equal a stale snapshot's.
+            await client.set(GENERATION_KEY, uuid.uuid4().hex, nx=True)
+            value = await client.get(GENERATION_KEY)
     except redis_store.RedisError as exc:
         redis_store.mark_failure(exc)
         return None
-    return value if value is not None else b"0"
+    return value
 
 
 async def _current_snapshot() -> _Snapshot:
@@ -144,7 +154,9 @@ def invalidate() -> None:
     """Drop cached keys and routes here and, through Redis, in every other process."""
     global _snapshot
     _snapshot = _Snapshot()
-    redis_store.sync_call("incr", GENERATION_KEY)
+    # A fresh random token, not a counter: a counter restarts after a Redis flush and could
+    # repeat a value some process still holds.
+    redis_store.sync_call("set", GENERATION_KEY, uuid.uuid4().hex)
 
 
 def load_principal(plaintext: str) -> Principal | None:
@@ -206,6 +218,9 @@ def _load_routes() -> dict[str, RouteSpec]:
             anthropic_cache_ttl=route.anthropic_cache_ttl,
             max_session_tokens=route.max_session_tokens,
             fallback_names=tuple(link.fallback.name for link in route.fallback_links.all()),
+            cache_tool_calls=route.cache_tool_calls,
+            semantic_cache_enabled=route.semantic_cache_enabled,
+            semantic_cache_threshold=route.semantic_cache_threshold,
         )
     return routes
 

@@ -13,13 +13,16 @@ from django.conf import settings
 
 from layercache_site import redis_store
 
-TEST_REDIS_URL = os.environ.get("LAYERCACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Several test runs may share a machine (and its Redis and embedded Postgres): each run gets
+# a database of its own, and one of Redis's upper databases picked by process id.
+TEST_REDIS_URL = os.environ.get("LAYERCACHE_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{8 + os.getpid() % 8}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     from layercache_site.bootstrap import prepare_environment
 
     prepare_environment()
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_layercache_{os.getpid()}"
     settings.REDIS_URL = TEST_REDIS_URL
     client = redis_store.sync_client()
     if client is not None:
