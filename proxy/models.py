@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -90,6 +91,16 @@ class ModelRoute(models.Model):
     hoist_volatile = models.BooleanField(default=True, help_text="Move timestamps/ids out of the cached prefix.")
     anthropic_cache_ttl = models.CharField(max_length=2, choices=AnthropicTtl.choices, default=AnthropicTtl.FIVE_MINUTES)
     max_session_tokens = models.PositiveIntegerField(null=True, blank=True)
+    # Response cache (semantic_cache/): a tool-call answer depends on state the gateway
+    # cannot see (what the tool would return now), so it is cached only where allowed.
+    cache_tool_calls = models.BooleanField(default=False, help_text="Store answers that call tools in the response cache.")
+    semantic_cache_enabled = models.BooleanField(default=True, help_text="Serve answers of similar (not identical) prompts.")
+    semantic_cache_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Cosine similarity a semantic hit needs; empty = the default (docs/semantic-threshold.md).",
+    )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,12 +32,20 @@ CACHE_SCOPES = ("team", "key", "session")
 MAX_CACHE_TTL = 30 * 24 * 3600
 
 
+# LiteLLM's per-request cache controls arrive as a top-level `cache` object. It is ours to
+# obey, not the provider's to receive (OpenAI would refuse the unknown field).
+LITELLM_CACHE_FIELD = "cache"
+_LITELLM_CACHE_KEYS = frozenset({"no-cache", "no-store", "ttl", "s-maxage", "namespace"})
+
+
 def split_lc_fields(body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a request body into (client fields for upstream, lc_* fields)."""
+    """Split a request body into (client fields for upstream, lc_* fields and `cache`)."""
     upstream: dict[str, Any] = {}
     lc: dict[str, Any] = {}
     for key, value in body.items():
-        if key.startswith("lc_"):
+        if key == LITELLM_CACHE_FIELD:
+            lc[key] = value
+        elif key.startswith("lc_"):
             if key not in LC_FIELDS:
                 raise bad_request(f"Unknown LayerCache field {key!r}; known: {', '.join(sorted(LC_FIELDS))}", key)
             lc[key] = value
@@ -118,10 +126,32 @@ def _template_vars(lc: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+def _litellm_cache(lc: Mapping[str, Any]) -> dict[str, Any]:
+    value = lc.get(LITELLM_CACHE_FIELD)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad_request("cache must be an object such as {\"no-cache\": true}", LITELLM_CACHE_FIELD)
+    unknown = sorted(set(value) - _LITELLM_CACHE_KEYS)
+    if unknown:
+        raise bad_request(f"Unknown cache control(s) {unknown}; known: {', '.join(sorted(_LITELLM_CACHE_KEYS))}", LITELLM_CACHE_FIELD)
+    return {
+        "cache_no_cache": _bool(value, "no-cache"),
+        "cache_no_store": _bool(value, "no-store"),
+        "ttl": _optional_int(value, "ttl", 0, MAX_CACHE_TTL),
+        "cache_max_age": _optional_int(value, "s-maxage", 0),
+        "cache_namespace": _optional_str(value, "namespace"),
+    }
+
+
 def parse_options(lc: Mapping[str, Any]) -> LayerCacheOptions:
     scope = _optional_str(lc, "lc_cache_scope", 20)
     if scope is not None and scope not in CACHE_SCOPES:
         raise bad_request(f"lc_cache_scope must be one of {', '.join(CACHE_SCOPES)}", "lc_cache_scope")
+    litellm_cache = _litellm_cache(lc)
+    ttl = _optional_int(lc, "lc_cache_ttl", 0, MAX_CACHE_TTL)
+    if ttl is None:
+        ttl = litellm_cache.get("ttl")
     return LayerCacheOptions(
         template=_optional_str(lc, "lc_template"),
         template_vars=_template_vars(lc),
@@ -129,8 +159,12 @@ def parse_options(lc: Mapping[str, Any]) -> LayerCacheOptions:
         layer_hints=_layer_hints(lc),
         max_session_tokens=_optional_int(lc, "lc_max_session_tokens", 1),
         session_id=_optional_str(lc, "lc_session_id"),
-        cache_ttl=_optional_int(lc, "lc_cache_ttl", 0, MAX_CACHE_TTL),
+        cache_ttl=ttl,
         cache_scope=scope,
         skip_semantic_cache=_bool(lc, "lc_skip_semantic_cache"),
         bypass_cache=_bool(lc, "lc_bypass_cache"),
+        cache_no_cache=litellm_cache.get("cache_no_cache", False),
+        cache_no_store=litellm_cache.get("cache_no_store", False),
+        cache_max_age=litellm_cache.get("cache_max_age"),
+        cache_namespace=litellm_cache.get("cache_namespace"),
     )

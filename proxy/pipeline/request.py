@@ -71,6 +71,11 @@ class LayerCacheOptions:
     cache_scope: str | None = None
     skip_semantic_cache: bool = False
     bypass_cache: bool = False
+    # LiteLLM's `cache` body field: {"no-cache", "no-store", "ttl", "s-maxage", "namespace"}.
+    cache_no_cache: bool = False
+    cache_no_store: bool = False
+    cache_max_age: int | None = None
+    cache_namespace: str | None = None
     # The caller's team; salts the OpenAI `prompt_cache_key` so teams never share routing.
     team_id: str | None = None
 
