@@ -9,14 +9,22 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "layercache_site.settings")
 django_asgi = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
-from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from analytics.routing import websocket_urlpatterns  # noqa: E402
+from proxy import transport  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi,
+        # Admin and dashboard assets come from the installed apps, so a single `serve` (or one
+        # web container) needs no separate static-file server; the API paths never reach it.
+        "http": ASGIStaticFilesHandler(django_asgi),
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# This module is the server's entry point, so the ~2 s LiteLLM import happens here, before
+# the port opens, rather than inside the first request that needs a cross-format call.
+transport.warm_up()

@@ -126,13 +126,17 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Celery: tasks are thin wrappers; the schedule lives in layercache_site/schedule.py.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+# The filesystem broker's folders (used without Redis); `serve` creates them before any
+# worker starts, because kombu lists the queue folder without creating it.
+LAYERCACHE_CELERY_QUEUE_DIR = LAYERCACHE_DATA_DIR / "celery-queue"
 if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = LAYERCACHE_DATA_DIR / "celery-queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(_queue_dir / "processed"),
+        "data_folder_in": str(LAYERCACHE_CELERY_QUEUE_DIR),
+        "data_folder_out": str(LAYERCACHE_CELERY_QUEUE_DIR),
+        "processed_folder": str(LAYERCACHE_CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
+        # kombu's default is "control" relative to the working directory, i.e. the checkout.
+        "control_folder": str(LAYERCACHE_CELERY_QUEUE_DIR / "control"),
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
