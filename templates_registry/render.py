@@ -8,6 +8,7 @@ in one pass, so a value containing `{{x}}` is sent as that text, never expanded 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,8 +73,10 @@ def compile_content(
         system=system,
         variables=MappingProxyType(dict(variables)),
         enhancements=tuple(enhancements),
-        openai_tools=tuple(MappingProxyType(dict(t)) for t in tools),
-        anthropic_tools=tuple(MappingProxyType(anthropic_tool(t)) for t in tools),
+        # Plain dicts: they go to json.dumps as they are. Shared between requests, and like
+        # every nested dict in a PipelineRequest, never mutated (steps build new ones).
+        openai_tools=tuple(copy.deepcopy(dict(t)) for t in tools),
+        anthropic_tools=tuple(copy.deepcopy(anthropic_tool(t)) for t in tools),
     )
 
 
