@@ -46,9 +46,7 @@ def load_texts(path: Path | str = DEFAULT_TEXTS_PATH) -> Mapping[str, str]:
     """Read an enhancement-text file; fails loudly on missing keys or non-string values."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError(f"{path}: expected an object of strings")
     missing = REQUIRED_KEYS - data.keys()
     if missing:

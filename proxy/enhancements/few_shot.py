@@ -22,7 +22,49 @@ _WORD = re.compile(r"\w+")
 
 # Words every query shares; counting them would rank examples by chance.
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "so", "that", "the", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
 )
 
 
@@ -56,20 +98,13 @@ def load_examples(path: Path | str) -> list[tuple[str, str]]:
     original LayerCache's examples-file format)."""
     path = Path(path)
     with open(path, encoding="utf-8") as handle:
-        if path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(handle)
-        else:
-            data = json.load(handle)
+        data = yaml.safe_load(handle) if path.suffix in (".yaml", ".yml") else json.load(handle)
     items = data.get("examples") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise TypeError(f"{path}: expected an object with an 'examples' list")
     examples = []
     for n, item in enumerate(items):
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("input"), str)
-            and isinstance(item.get("output"), str)
-        ):
+        if not (isinstance(item, dict) and isinstance(item.get("input"), str) and isinstance(item.get("output"), str)):
             raise TypeError(f"{path}: example {n} needs string 'input' and 'output'")
         examples.append((item["input"], item["output"]))
     return examples

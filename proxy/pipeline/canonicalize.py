@@ -25,14 +25,16 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from proxy.pipeline.fences import has_fence, split_fenced
 from proxy.pipeline.request import Message, PipelineRequest
 
-# Anything that could make canonicalization change the text; most texts match nothing and
-# are returned untouched without being split.
-_NEEDS_WORK = re.compile(r"\r|[ \t]+\n|\n\n\n|\A[ \t]*\n|\s\Z")
+# Texts up to this size are memoised: system prompts, tools' texts and session history
+# come back on every turn, so in a running conversation nearly every text is a hit.
+# 1024 entries of at most 16 KB bound the memory.
+_MEMO_MAX_CHARS = 16_384
 _TRAILING_WS = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
@@ -67,11 +69,30 @@ def minify_json_text(text: str) -> str | None:
     return "".join(_JSON_TOKEN.findall(stripped))
 
 
+def _needs_work(text: str) -> bool:
+    # Plain substring tests: a regex alternation costs a pass per alternative per
+    # character, and most texts need nothing.
+    return (
+        "\r" in text
+        or " \n" in text
+        or "\t\n" in text
+        or "\n\n\n" in text
+        or text[-1:].isspace()
+        or text.lstrip(" \t").startswith("\n")
+    )
+
+
 def canonical_text(text: str) -> str:
+    if len(text) <= _MEMO_MAX_CHARS:
+        return _canonical_text_memo(text)
+    return _canonical_text(text)
+
+
+def _canonical_text(text: str) -> str:
     minified = minify_json_text(text)
     if minified is not None:
         return minified
-    if _NEEDS_WORK.search(text) is None:
+    if not _needs_work(text):
         return text
     if has_fence(text):
         split = split_fenced(text)
@@ -99,11 +120,19 @@ def canonical_text(text: str) -> str:
     return out if out else text
 
 
+_canonical_text_memo = lru_cache(maxsize=1024)(_canonical_text)
+
+
 def sort_keys_deep(value: Any) -> Any:
     """Dicts with keys sorted at every depth; lists keep their order; scalars untouched."""
-    if isinstance(value, Mapping):
+    # Exact-type checks first: isinstance against the Mapping ABC is slow, and wire JSON is
+    # plain dicts, lists and scalars.
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict or isinstance(value, dict | Mapping):
         return {k: sort_keys_deep(value[k]) for k in sorted(value)}
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [sort_keys_deep(v) for v in value]
     return value
 
@@ -116,21 +145,22 @@ def _emit(value: Any) -> str:
     if isinstance(value, _Number):
         return str(value)
     if isinstance(value, dict):
-        return (
-            "{"
-            + ",".join(
-                json.dumps(k, ensure_ascii=False) + ":" + _emit(value[k])
-                for k in sorted(value)
-            )
-            + "}"
-        )
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _emit(value[k]) for k in sorted(value)) + "}"
     if isinstance(value, list):
         return "[" + ",".join(_emit(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)
 
 
 def canonical_arguments(arguments: str) -> str:
-    """Tool-call arguments with sorted keys and no whitespace, or unchanged if not JSON."""
+    """Tool-call arguments with sorted keys and no whitespace, or unchanged if not JSON.
+
+    Memoised like `canonical_text`: the same calls come back in every later turn."""
+    if len(arguments) <= _MEMO_MAX_CHARS:
+        return _canonical_arguments_memo(arguments)
+    return _canonical_arguments(arguments)
+
+
+def _canonical_arguments(arguments: str) -> str:
     try:
         parsed = json.loads(
             arguments,
@@ -144,6 +174,9 @@ def canonical_arguments(arguments: str) -> str:
     return _emit(parsed)
 
 
+_canonical_arguments_memo = lru_cache(maxsize=1024)(_canonical_arguments)
+
+
 def _canonical_part(part: Mapping[str, Any]) -> Mapping[str, Any]:
     kind = part.get("type")
     if kind == "text":
@@ -155,7 +188,7 @@ def _canonical_part(part: Mapping[str, Any]) -> Mapping[str, Any]:
         return part
     if kind == "tool_use":
         tool_input = part.get("input")
-        if isinstance(tool_input, Mapping):
+        if isinstance(tool_input, dict | Mapping):
             return {**part, "input": sort_keys_deep(tool_input)}
         return part
     if kind == "tool_result":
@@ -170,7 +203,7 @@ def _canonical_content(content: Any) -> Any:
     if isinstance(content, str):
         return canonical_text(content)
     if isinstance(content, (tuple, list)):
-        parts = [_canonical_part(p) if isinstance(p, Mapping) else p for p in content]
+        parts = [_canonical_part(p) if isinstance(p, dict | Mapping) else p for p in content]
         if all(a is b for a, b in zip(parts, content, strict=True)):
             return content
         return tuple(parts) if isinstance(content, tuple) else parts
@@ -178,16 +211,19 @@ def _canonical_content(content: Any) -> Any:
 
 
 def _canonical_tool_calls(calls: Any) -> Any:
+    """`calls` with canonical arguments; the same object when nothing changed."""
     new_calls = []
+    changed = False
     for call in calls:
-        fn = call.get("function") if isinstance(call, Mapping) else None
-        args = fn.get("arguments") if isinstance(fn, Mapping) else None
+        fn = call.get("function") if isinstance(call, dict | Mapping) else None
+        args = fn.get("arguments") if isinstance(fn, dict | Mapping) else None
         if isinstance(args, str):
             new_args = canonical_arguments(args)
             if new_args != args:
                 call = {**call, "function": {**fn, "arguments": new_args}}  # type: ignore[dict-item]
+                changed = True
         new_calls.append(call)
-    return new_calls
+    return new_calls if changed else calls
 
 
 def canonical_message(message: Message) -> Message:
@@ -195,7 +231,9 @@ def canonical_message(message: Message) -> Message:
     fields = message.fields
     calls = fields.get("tool_calls")
     if calls:
-        fields = {**fields, "tool_calls": _canonical_tool_calls(calls)}
+        new_calls = _canonical_tool_calls(calls)
+        if new_calls is not calls:
+            fields = {**fields, "tool_calls": new_calls}
     if content is message.content and fields is message.fields:
         return message
     return replace(message, content=content, fields=fields)
@@ -203,15 +241,13 @@ def canonical_message(message: Message) -> Message:
 
 def _tool_name(tool: Mapping[str, Any]) -> str:
     fn = tool.get("function")
-    if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
+    if isinstance(fn, dict | Mapping) and isinstance(fn.get("name"), str):
         return str(fn["name"])
     name = tool.get("name")
     return name if isinstance(name, str) else ""
 
 
-def canonical_tools(
-    tools: tuple[Mapping[str, Any], ...],
-) -> tuple[Mapping[str, Any], ...]:
+def canonical_tools(tools: tuple[Mapping[str, Any], ...]) -> tuple[Mapping[str, Any], ...]:
     # Stable sort: tools without a name (or sharing one) keep the client's relative order.
     return tuple(sort_keys_deep(t) for t in sorted(tools, key=_tool_name))
 

@@ -40,19 +40,19 @@ def _final_user_text(req: PipelineRequest) -> str:
             texts.extend(
                 str(p["text"])
                 for p in message.content
-                if isinstance(p, Mapping) and p.get("type") == "text" and "text" in p
+                if isinstance(p, dict | Mapping) and p.get("type") == "text" and "text" in p
             )
     return "\n".join(texts)
 
 
 def _json_schema(params: Mapping[str, Any]) -> Any:
     response_format = params.get("response_format")
-    if not isinstance(response_format, Mapping):
+    if not isinstance(response_format, dict | Mapping):
         return None
     if response_format.get("type") != "json_schema":
         return None
     spec = response_format.get("json_schema")
-    return spec.get("schema") if isinstance(spec, Mapping) else None
+    return spec.get("schema") if isinstance(spec, dict | Mapping) else None
 
 
 class Enhance:
@@ -71,9 +71,7 @@ class Enhance:
             schema = _json_schema(req.params)
             if schema is not None:
                 rendered = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
-                return self.texts["structured_json.schema"].replace(
-                    "{schema}", rendered
-                )
+                return self.texts["structured_json.schema"].replace("{schema}", rendered)
             return self.texts["structured_json"]
         if name == "dynamic_few_shot":
             if self.few_shot_picker is None:
@@ -83,10 +81,7 @@ class Enhance:
             if not examples:
                 return None
             template = self.texts["dynamic_few_shot.example"]
-            shots = [
-                template.replace("{input}", given).replace("{output}", expected)
-                for given, expected in examples
-            ]
+            shots = [template.replace("{input}", given).replace("{output}", expected) for given, expected in examples]
             return "\n\n".join([self.texts["dynamic_few_shot.header"], *shots])
         if name in ("chain_of_thought", "self_critique"):
             return self.texts[name]

@@ -4,10 +4,12 @@ The gateway stores a session's previous fingerprints (Redis) and compares them w
 current request's to report which layer changed, e.g. "L0_SYSTEM changed" when a client's
 system prompt embeds something volatile the hoist step did not recognise.
 
-The bytes are JSON with sorted keys and no whitespace, over the role, content and other
-wire fields of each message (and the tools, which belong to L1). Cache markers
-(`cache_control`, `prompt_cache_breakpoint`) are left out: where a marker sits does not
-change what the prefix says, and clients move theirs every turn.
+The bytes are JSON with sorted keys and no whitespace,
+`{"messages":[<message>,...],"tools":[<tool>,...]}`, where a message is its wire fields
+plus `role` and `content`. Cache markers (`cache_control`, `prompt_cache_breakpoint`) are
+left out: where a marker sits does not change what the prefix says, and clients move
+theirs every turn. Markers only live on tools (and their `function`), on messages, on
+content blocks, and on blocks nested in a tool result, so only those levels are filtered.
 """
 
 from __future__ import annotations
@@ -21,37 +23,77 @@ from proxy.pipeline.request import Layer, Message, PipelineRequest
 
 MARKER_KEYS = frozenset({"cache_control", "prompt_cache_breakpoint"})
 
-
-def _unmarked(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _unmarked(v) for k, v in value.items() if k not in MARKER_KEYS}
-    if isinstance(value, (list, tuple)):
-        return [_unmarked(v) for v in value]
-    return value
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=lambda v: dict(v)).encode
 
 
-def message_view(message: Message) -> dict[str, Any]:
-    view: dict[str, Any] = _unmarked(message.fields)
+def _unmarked(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    if MARKER_KEYS.isdisjoint(obj):
+        return obj
+    return {k: v for k, v in obj.items() if k not in MARKER_KEYS}
+
+
+def _unmarked_block(block: Any) -> Any:
+    if not isinstance(block, dict | Mapping):
+        return block
+    block = _unmarked(block)
+    nested = block.get("content")
+    if isinstance(nested, list | tuple):
+        block = {**block, "content": [_unmarked_block(b) for b in nested]}
+    return block
+
+
+def _unmarked_tool(tool: Mapping[str, Any]) -> Mapping[str, Any]:
+    tool = _unmarked(tool)
+    fn = tool.get("function")
+    if isinstance(fn, dict | Mapping) and not MARKER_KEYS.isdisjoint(fn):
+        tool = {**tool, "function": _unmarked(fn)}
+    return tool
+
+
+def _view(message: Message) -> dict[str, Any]:
+    view = dict(_unmarked(message.fields))
     view["role"] = message.role
-    view["content"] = _unmarked(message.content)
+    content = message.content
+    if isinstance(content, tuple):
+        view["content"] = [_unmarked_block(b) for b in content]
+    else:
+        view["content"] = content
     return view
 
 
-def canonical_bytes(
-    messages: Iterable[Message], tools: Iterable[Mapping[str, Any]] = ()
-) -> bytes:
-    document = {
-        "tools": [_unmarked(t) for t in tools],
-        "messages": [message_view(m) for m in messages],
-    }
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+# The pieces below let the prefix check hash two prefixes of one request (context and
+# whole prefix) while encoding each message once, in one encoder call per piece: the
+# encoder's per-call setup costs more than a short message's encoding.
 
 
-def fingerprint(
-    messages: Iterable[Message], tools: Iterable[Mapping[str, Any]] = ()
-) -> str:
+def messages_json(messages: Iterable[Message]) -> str:
+    """The canonical JSON array of `messages`."""
+    return _encode([_view(m) for m in messages])
+
+
+def tools_json(tools: Iterable[Mapping[str, Any]]) -> str:
+    """The canonical JSON array of `tools`."""
+    return _encode([_unmarked_tool(t) for t in tools])
+
+
+def concat_arrays(first: str, second: str) -> str:
+    """Two encoded JSON arrays as one (what encoding the concatenated lists gives)."""
+    if first == "[]":
+        return second
+    if second == "[]":
+        return first
+    return first[:-1] + "," + second[1:]
+
+
+def document_bytes(messages_array: str, tools_array: str) -> bytes:
+    return ('{"messages":' + messages_array + ',"tools":' + tools_array + "}").encode("utf-8")
+
+
+def canonical_bytes(messages: Iterable[Message], tools: Iterable[Mapping[str, Any]] = ()) -> bytes:
+    return document_bytes(messages_json(messages), tools_json(tools))
+
+
+def fingerprint(messages: Iterable[Message], tools: Iterable[Mapping[str, Any]] = ()) -> str:
     return hashlib.sha256(canonical_bytes(messages, tools)).hexdigest()
 
 
@@ -66,17 +108,10 @@ def layer_fingerprints(req: PipelineRequest) -> dict[str, str]:
     for message in req.messages:
         if message.layer is not None:
             by_layer[message.layer].append(message)
-    return {
-        layer.name: fingerprint(
-            by_layer[layer], req.tools if layer == Layer.L1_CONTEXT else ()
-        )
-        for layer in Layer
-    }
+    return {layer.name: fingerprint(by_layer[layer], req.tools if layer == Layer.L1_CONTEXT else ()) for layer in Layer}
 
 
-def first_changed_layer(
-    previous: Mapping[str, str], current: Mapping[str, str]
-) -> str | None:
+def first_changed_layer(previous: Mapping[str, str], current: Mapping[str, str]) -> str | None:
     """The most stable layer whose fingerprint differs, or None if none does.
 
     Provider caches are prefixes, so the first change is the one that cost the cache.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from proxy.pipeline.fences import has_fence, split_fenced
@@ -55,6 +56,65 @@ VOLATILE = re.compile(
 
 NOTE_HEADER = "Values of the placeholders in the instructions above:"
 
+# Every volatile kind contains a digit. VOLATILE tries all its alternatives at every word
+# boundary, which costs ~0.1 ms per KB, so it only runs in windows around digit runs:
+# from 32 characters before the token holding the digits (room for "Wednesday, September
+# ") to the first whitespace at least 48 characters after them (room for " p.m. UTC"),
+# never cutting a token. `\b` sees the whole string, so a window may start mid-word.
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s")
+_BEFORE = 32
+_AFTER = 48
+
+
+def _token_start(text: str, pos: int) -> int:
+    while pos > 0 and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for run in _DIGITS.finditer(text):
+        if windows and run.start() < windows[-1][1]:
+            start = windows[-1][0]
+        else:
+            start = max(0, _token_start(text, run.start()) - _BEFORE)
+        space = _SPACE.search(text, min(len(text), run.end() + _AFTER))
+        end = len(text) if space is None else space.start()
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+@lru_cache(maxsize=512)
+def volatile_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, kind) of each volatile value in `text`, outside fenced code.
+
+    Memoised: the system layers are the same text request after request.
+    """
+    spans = []
+    for code, offset, segment in _segments(text):
+        if code:
+            continue
+        for start, end in _windows(segment):
+            for match in VOLATILE.finditer(segment, start, end):
+                spans.append((offset + match.start(), offset + match.end(), match.lastgroup or "value"))
+    return tuple(spans)
+
+
+def _segments(text: str) -> list[tuple[bool, int, str]]:
+    if not has_fence(text):
+        return [(False, 0, text)]
+    pieces = []
+    offset = 0
+    for code, segment in split_fenced(text):
+        pieces.append((code, offset, segment))
+        offset += len(segment)
+    return pieces
+
 
 class _Placeholders:
     """Assigns `{{kind_n}}` names in order of first appearance."""
@@ -63,23 +123,26 @@ class _Placeholders:
         self.by_value: dict[str, str] = {}
         self.counts: dict[str, int] = {}
 
-    def name_for(self, match: re.Match[str]) -> str:
-        value = match.group(0)
+    def name_for(self, value: str, kind: str) -> str:
         name = self.by_value.get(value)
         if name is None:
-            kind = match.lastgroup or "value"
             self.counts[kind] = self.counts.get(kind, 0) + 1
             name = f"{kind}_{self.counts[kind]}"
             self.by_value[value] = name
         return "{{" + name + "}}"
 
     def text(self, text: str) -> str:
-        if not has_fence(text):
-            return VOLATILE.sub(self.name_for, text)
-        return "".join(
-            seg if code else VOLATILE.sub(self.name_for, seg)
-            for code, seg in split_fenced(text)
-        )
+        spans = volatile_spans(text)
+        if not spans:
+            return text
+        pieces = []
+        pos = 0
+        for start, end, kind in spans:
+            pieces.append(text[pos:start])
+            pieces.append(self.name_for(text[start:end], kind))
+            pos = end
+        pieces.append(text[pos:])
+        return "".join(pieces)
 
     def content(self, content: Any) -> Any:
         if isinstance(content, str):
@@ -87,9 +150,7 @@ class _Placeholders:
         if isinstance(content, tuple):
             return tuple(
                 {**p, "text": self.text(p["text"])}
-                if isinstance(p, Mapping)
-                and p.get("type") == "text"
-                and isinstance(p.get("text"), str)
+                if isinstance(p, dict | Mapping) and p.get("type") == "text" and isinstance(p.get("text"), str)
                 else p
                 for p in content
             )
@@ -107,9 +168,7 @@ def apply(req: PipelineRequest) -> PipelineRequest:
         messages.append(message)
     if not placeholders.by_value:
         return req
-    lines = [NOTE_HEADER] + [
-        "{{" + name + "}} = " + value for value, name in placeholders.by_value.items()
-    ]
+    lines = [NOTE_HEADER] + ["{{" + name + "}} = " + value for value, name in placeholders.by_value.items()]
     hoisted = tuple(f"{name}={value}" for value, name in placeholders.by_value.items())
     req = replace(
         req,

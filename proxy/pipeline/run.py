@@ -39,17 +39,11 @@ def build_steps(config: PipelineConfig) -> tuple[Step, ...]:
     )
     steps.append(PrefixCheck(config.min_prefix_tokens).apply)
     if config.enhancements:
-        steps.append(
-            Enhance(
-                config.enhancement_texts, config.few_shot_picker, config.few_shot_k
-            ).apply
-        )
+        steps.append(Enhance(config.enhancement_texts, config.few_shot_picker, config.few_shot_k).apply)
     if config.cache_markers:
         markers = CacheMarkers(
             {
-                "anthropic": AnthropicMarkers(
-                    config.anthropic_cache_ttl, config.min_prefix_tokens
-                ).apply,
+                "anthropic": AnthropicMarkers(config.anthropic_cache_ttl, config.min_prefix_tokens).apply,
                 "openai": OpenAIMarkers(
                     config.team_id,
                     config.cache_key_salt,

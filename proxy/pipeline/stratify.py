@@ -27,10 +27,7 @@ def is_tool_result(message: Message) -> bool:
     if message.role in ("tool", "function"):
         return True
     if message.role == "user" and isinstance(message.content, tuple):
-        return any(
-            isinstance(p, Mapping) and p.get("type") == "tool_result"
-            for p in message.content
-        )
+        return any(isinstance(p, dict | Mapping) and p.get("type") == "tool_result" for p in message.content)
     return False
 
 
@@ -67,9 +64,7 @@ def default_layers(messages: tuple[Message, ...]) -> list[Layer]:
     return layers
 
 
-def _apply_hints(
-    messages: tuple[Message, ...], layers: list[Layer], hints: Mapping[int, Any]
-) -> list[str]:
+def _apply_hints(messages: tuple[Message, ...], layers: list[Layer], hints: Mapping[int, Any]) -> list[str]:
     warnings = []
     for index, layer in sorted(hints.items()):
         if not isinstance(index, int) or not 0 <= index < len(messages):
@@ -90,12 +85,9 @@ def apply(req: PipelineRequest) -> PipelineRequest:
     layers = default_layers(req.messages)
     warnings = _apply_hints(req.messages, layers, req.options.layer_hints)
     messages = tuple(
-        m if m.layer is layer else replace(m, layer=layer)
-        for m, layer in zip(req.messages, layers, strict=True)
+        m if m.layer is layer else replace(m, layer=layer) for m, layer in zip(req.messages, layers, strict=True)
     )
     if not warnings:
         return replace(req, messages=messages)
-    diagnostics = replace(
-        req.diagnostics, warnings=req.diagnostics.warnings + tuple(warnings)
-    )
+    diagnostics = replace(req.diagnostics, warnings=req.diagnostics.warnings + tuple(warnings))
     return replace(req, messages=messages, diagnostics=diagnostics)

@@ -32,11 +32,11 @@ def text_tokens(text: str) -> int:
 
 
 def _json_tokens(value: Any) -> int:
-    return text_tokens(json.dumps(value, ensure_ascii=False, default=_jsonable))
+    return text_tokens(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_jsonable))
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict | Mapping):
         return dict(value)
     if isinstance(value, tuple):
         return list(value)
@@ -44,6 +44,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def part_tokens(part: Mapping[str, Any]) -> int:
+    # Wire JSON is plain dicts; their `get` is the fast path.
     kind = part.get("type")
     if kind == "text":
         text = part.get("text")
@@ -53,9 +54,7 @@ def part_tokens(part: Mapping[str, Any]) -> int:
     if kind == "tool_result":
         return 4 + content_tokens(part.get("content"))
     if kind == "tool_use":
-        return (
-            4 + text_tokens(str(part.get("name", ""))) + _json_tokens(part.get("input"))
-        )
+        return 4 + text_tokens(str(part.get("name", ""))) + _json_tokens(part.get("input"))
     if kind in ("thinking", "redacted_thinking"):
         text = part.get("thinking") or part.get("data") or ""
         return text_tokens(text) if isinstance(text, str) else 0
@@ -68,7 +67,7 @@ def content_tokens(content: Any) -> int:
     if isinstance(content, str):
         return text_tokens(content)
     if isinstance(content, Iterable):
-        return sum(part_tokens(p) for p in content if isinstance(p, Mapping))
+        return sum(part_tokens(p) for p in content if isinstance(p, dict | Mapping))
     return 0
 
 
@@ -78,13 +77,10 @@ def message_tokens(message: Message) -> int:
     if calls:
         for call in calls:
             fn = call.get("function") or {}
-            total += (
-                4
-                + text_tokens(str(fn.get("name", "")))
-                + text_tokens(str(fn.get("arguments", "")))
-            )
+            total += 4 + text_tokens(str(fn.get("name", ""))) + text_tokens(str(fn.get("arguments", "")))
     return total
 
 
 def tools_tokens(tools: Iterable[Mapping[str, Any]]) -> int:
-    return sum(_json_tokens(tool) for tool in tools)
+    # One encoder call for all tools: per-tool calls cost more than the encoding itself.
+    return _json_tokens(list(tools))

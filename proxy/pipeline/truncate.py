@@ -55,9 +55,7 @@ def _text_of(message: Message) -> str:
         return message.content
     if isinstance(message.content, tuple):
         return "\n".join(
-            str(p.get("text", ""))
-            for p in message.content
-            if isinstance(p, Mapping) and p.get("type") == "text"
+            str(p.get("text", "")) for p in message.content if isinstance(p, dict | Mapping) and p.get("type") == "text"
         )
     return ""
 
@@ -66,7 +64,7 @@ def _is_important(message: Message) -> bool:
     if message.fields.get("tool_calls") or is_tool_result(message):
         return True
     if isinstance(message.content, tuple) and any(
-        isinstance(p, Mapping) and p.get("type") == "tool_use" for p in message.content
+        isinstance(p, dict | Mapping) and p.get("type") == "tool_use" for p in message.content
     ):
         return True
     text = _text_of(message)
@@ -75,7 +73,7 @@ def _is_important(message: Message) -> bool:
     return message.role == "user" and len(text) >= LONG_INSTRUCTION_CHARS
 
 
-def _units(messages: tuple[Message, ...]) -> list[_Unit]:
+def _units(messages: tuple[Message, ...], rank: bool) -> list[_Unit]:
     groups: list[list[int]] = []
     for i, message in enumerate(messages):
         if message.layer != Layer.L2_SESSION:
@@ -87,7 +85,7 @@ def _units(messages: tuple[Message, ...]) -> list[_Unit]:
         _Unit(
             indices=tuple(g),
             tokens=sum(message_tokens(messages[i]) for i in g),
-            important=any(_is_important(messages[i]) for i in g),
+            important=rank and any(_is_important(messages[i]) for i in g),
         )
         for g in groups
     ]
@@ -144,16 +142,12 @@ class Truncate:
         budget = req.options.max_session_tokens or self.default_max_tokens
         if not budget:
             return req
-        units = _units(req.messages)
+        units = _units(req.messages, rank=self.strategy == "important")
         total = sum(u.tokens for u in units)
         if total <= budget or not units:
             return req
         # The exchange the final tool results answer cannot go.
-        droppable = (
-            len(units) - 1
-            if _final_turn_continues_history(req.messages)
-            else len(units)
-        )
+        droppable = len(units) - 1 if _final_turn_continues_history(req.messages) else len(units)
         step = max(1, int(budget * (1.0 - self.keep_ratio)))
         candidates = [k for k in _chunk_starts(units, step) if k <= droppable]
         candidates.append(droppable)
@@ -170,9 +164,7 @@ class Truncate:
         else:
             kept_before = self._kept_before(units, cut, budget)
         keep_units = set(kept_before)
-        dropped = {
-            i for k in range(cut) if k not in keep_units for i in units[k].indices
-        }
+        dropped = {i for k in range(cut) if k not in keep_units for i in units[k].indices}
         if not dropped:
             return req
         messages = tuple(m for i, m in enumerate(req.messages) if i not in dropped)

@@ -46,9 +46,7 @@ MAX_BREAKPOINTS = 4
 Ttl = Literal["5m", "1h"]
 
 
-def _spot_in(
-    messages: tuple[Message, ...], indices: range, wire: str
-) -> Position | None:
+def _spot_in(messages: tuple[Message, ...], indices: range, wire: str) -> Position | None:
     """The last markable spot among messages[indices], searching backwards."""
     for i in reversed(indices):
         spot = markable_spot(messages, i, wire)
@@ -95,6 +93,19 @@ def _marker(ttl: Ttl) -> Mapping[str, Any]:
     return {"type": "ephemeral", "ttl": "1h"} if ttl == "1h" else {"type": "ephemeral"}
 
 
+def _tool_tokens(req: PipelineRequest, message_counts: list[int]) -> int:
+    """Tokens of the tools, from the prefix check's figures when it ran (encoding a dozen
+    tool schemas again is the most expensive thing this step would do)."""
+    if not req.diagnostics.context_hash:
+        return tools_tokens(req.tools)
+    context = 0
+    for message, count in zip(req.messages, message_counts, strict=False):
+        if message.layer not in (Layer.L0_SYSTEM, Layer.L1_CONTEXT):
+            break
+        context += count
+    return req.diagnostics.context_tokens - context
+
+
 class AnthropicMarkers:
     def __init__(self, ttl: Ttl, min_prefix_tokens: int) -> None:
         if ttl not in ("5m", "1h"):
@@ -108,11 +119,13 @@ class AnthropicMarkers:
         if free <= 0:
             return req
         taken = {c.position for c in client}
-        tool_tokens = tools_tokens(req.tools)
+        prefix = req.messages[: prefix_end(req.messages)]
+        message_counts = [message_tokens(m) for m in prefix]
+        tool_tokens = _tool_tokens(req, message_counts)
         cumulative: list[int] = []
         running = tool_tokens
-        for message in req.messages[: prefix_end(req.messages)]:
-            running += message_tokens(message)
+        for count in message_counts:
+            running += count
             cumulative.append(running)
 
         chosen: list[Position] = []
@@ -136,12 +149,6 @@ class AnthropicMarkers:
                 t = index + len(tools) + 1
                 tools[t] = {**tools[t], "cache_control": dict(marker)}
             else:
-                messages[index] = with_marker(
-                    messages[index], block, "cache_control", marker, req.wire
-                )
-        diagnostics = replace(
-            req.diagnostics, markers_placed=req.diagnostics.markers_placed + len(chosen)
-        )
-        return replace(
-            req, tools=tuple(tools), messages=tuple(messages), diagnostics=diagnostics
-        )
+                messages[index] = with_marker(messages[index], block, "cache_control", marker, req.wire)
+        diagnostics = replace(req.diagnostics, markers_placed=req.diagnostics.markers_placed + len(chosen))
+        return replace(req, tools=tuple(tools), messages=tuple(messages), diagnostics=diagnostics)

@@ -33,9 +33,7 @@ BREAKPOINT = {"mode": "explicit"}
 
 
 def prompt_cache_key(team_id: str, salt: str, context_hash: str) -> str:
-    digest = hashlib.sha256(
-        f"{salt}\x00{team_id}\x00{context_hash}".encode()
-    ).hexdigest()
+    digest = hashlib.sha256(f"{salt}\x00{team_id}\x00{context_hash}".encode()).hexdigest()
     # Short and opaque: the key reaches the provider, the team id should not.
     return "lc-" + digest[:32]
 
@@ -57,11 +55,7 @@ class OpenAIMarkers:
         if req.params.get("prompt_cache_key"):
             return req
         context_hash = req.diagnostics.context_hash or fingerprint(
-            [
-                m
-                for m in req.messages
-                if m.layer is not None and m.layer <= Layer.L1_CONTEXT
-            ],
+            [m for m in req.messages if m.layer is not None and m.layer <= Layer.L1_CONTEXT],
             req.tools,
         )
         team = req.options.team_id or self.team_id
@@ -107,15 +101,11 @@ class OpenAIMarkers:
                 break
             if (index, block) in taken or cumulative[index] < self.min_prefix_tokens:
                 continue
-            messages[index] = with_marker(
-                messages[index], block, "prompt_cache_breakpoint", BREAKPOINT, req.wire
-            )
+            messages[index] = with_marker(messages[index], block, "prompt_cache_breakpoint", BREAKPOINT, req.wire)
             placed += 1
         if not placed:
             return req
-        diagnostics = replace(
-            req.diagnostics, markers_placed=req.diagnostics.markers_placed + placed
-        )
+        diagnostics = replace(req.diagnostics, markers_placed=req.diagnostics.markers_placed + placed)
         return replace(req, messages=tuple(messages), diagnostics=diagnostics)
 
     def apply(self, req: PipelineRequest) -> PipelineRequest:

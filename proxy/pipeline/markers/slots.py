@@ -44,7 +44,7 @@ class ClientMarker:
 
 
 def _ttl(marker: Any) -> str:
-    if isinstance(marker, Mapping) and marker.get("ttl") == "1h":
+    if isinstance(marker, dict | Mapping) and marker.get("ttl") == "1h":
         return "1h"
     return "5m"
 
@@ -53,14 +53,12 @@ def tool_position(index: int, count: int) -> Position:
     return (index - count - 1, 0)
 
 
-def client_markers(
-    req: PipelineRequest, key: str = "cache_control"
-) -> list[ClientMarker]:
+def client_markers(req: PipelineRequest, key: str = "cache_control") -> list[ClientMarker]:
     """Every `key` marker the client sent, in prefix order."""
     found = []
     for t, tool in enumerate(req.tools):
         fn = tool.get("function")
-        marker = tool.get(key) or (fn.get(key) if isinstance(fn, Mapping) else None)
+        marker = tool.get(key) or (fn.get(key) if isinstance(fn, dict | Mapping) else None)
         if marker:
             found.append(ClientMarker(tool_position(t, len(req.tools)), _ttl(marker)))
     for i, message in enumerate(req.messages):
@@ -68,7 +66,7 @@ def client_markers(
             found.append(ClientMarker((i, MESSAGE), _ttl(message.fields[key])))
         if isinstance(message.content, tuple):
             for j, block in enumerate(message.content):
-                if not isinstance(block, Mapping):
+                if not isinstance(block, dict | Mapping):
                     continue
                 if block.get(key):
                     found.append(ClientMarker((i, j), _ttl(block[key])))
@@ -78,7 +76,7 @@ def client_markers(
                     found.extend(
                         ClientMarker((i, j), _ttl(b[key]))
                         for b in nested
-                        if isinstance(b, Mapping) and b.get(key)
+                        if isinstance(b, dict | Mapping) and b.get(key)
                     )
     if req.params.get(key):
         found.append(ClientMarker(AUTOMATIC, _ttl(req.params[key])))
@@ -86,7 +84,7 @@ def client_markers(
 
 
 def is_markable(block: Any) -> bool:
-    if not isinstance(block, Mapping) or block.get("type") not in MARKABLE_TYPES:
+    if not isinstance(block, dict | Mapping) or block.get("type") not in MARKABLE_TYPES:
         return False
     return block.get("type") != "text" or bool(block.get("text"))
 
@@ -110,18 +108,14 @@ def markable_spot(messages: tuple[Message, ...], i: int, wire: str) -> Position 
     return None
 
 
-def with_marker(
-    message: Message, block: int, key: str, marker: Mapping[str, Any], wire: str
-) -> Message:
+def with_marker(message: Message, block: int, key: str, marker: Mapping[str, Any], wire: str) -> Message:
     """`message` with `marker` added under `key` on `block` (MESSAGE: the string content)."""
     content = message.content
     if block == MESSAGE:
         assert isinstance(content, str)
         if wire == "openai" and key == "cache_control":
             return replace(message, fields={**message.fields, key: dict(marker)})
-        return replace(
-            message, content=({"type": "text", "text": content, key: dict(marker)},)
-        )
+        return replace(message, content=({"type": "text", "text": content, key: dict(marker)},))
     assert isinstance(content, tuple)
     blocks = list(content)
     blocks[block] = {**blocks[block], key: dict(marker)}

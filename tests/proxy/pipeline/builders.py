@@ -11,8 +11,7 @@ from proxy.pipeline.run import build_steps, run_pipeline
 
 LONG_SYSTEM = (
     "You are the support assistant for Acme. "
-    + "Answer precisely, cite the policy section you rely on, and ask when unsure. "
-    * 120
+    + "Answer precisely, cite the policy section you rely on, and ask when unsure. " * 120
 ).strip()
 
 
@@ -55,9 +54,7 @@ def tool_result(call_id: str, text: str) -> Message:
     return Message("tool", text, {"tool_call_id": call_id})
 
 
-def chat(
-    turns: int, system: str = LONG_SYSTEM, user_text: str = "Question {n}?"
-) -> list[Message]:
+def chat(turns: int, system: str = LONG_SYSTEM, user_text: str = "Question {n}?") -> list[Message]:
     """A system prompt, `turns` finished user/assistant exchanges and a new question."""
     messages = [Message("system", system)]
     for n in range(turns):

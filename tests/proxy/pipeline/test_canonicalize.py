@@ -36,9 +36,7 @@ def test_it_normalises_line_endings_trailing_space_and_blank_runs() -> None:
 
 def test_it_keeps_leading_indentation() -> None:
     text = "Steps:\n  1. open\n      nested detail  \n\tTabbed line"
-    assert (
-        canonical_text(text) == "Steps:\n  1. open\n      nested detail\n\tTabbed line"
-    )
+    assert canonical_text(text) == "Steps:\n  1. open\n      nested detail\n\tTabbed line"
 
 
 def test_it_leaves_fenced_code_byte_for_byte() -> None:
@@ -61,10 +59,7 @@ def test_a_whitespace_only_text_is_not_turned_into_an_empty_block() -> None:
 
 def test_a_json_document_is_minified_with_literals_and_key_order_kept() -> None:
     text = '{\n  "zeta": 1.10,\n  "alpha": [3, 2, 1],\n  "s": "two  spaces",\n  "big": 1e400\n}'
-    assert (
-        canonical_text(text)
-        == '{"zeta":1.10,"alpha":[3,2,1],"s":"two  spaces","big":1e400}'
-    )
+    assert canonical_text(text) == '{"zeta":1.10,"alpha":[3,2,1],"s":"two  spaces","big":1e400}'
 
 
 def test_json_with_duplicate_keys_or_invalid_json_is_not_rewritten() -> None:
@@ -74,15 +69,11 @@ def test_json_with_duplicate_keys_or_invalid_json_is_not_rewritten() -> None:
 
 
 def test_tool_call_arguments_get_sorted_keys_and_keep_number_literals() -> None:
-    assert canonical_arguments('{"b": 1.10, "a": {"d": [2, 1], "c": 10}}') == (
-        '{"a":{"c":10,"d":[2,1]},"b":1.10}'
-    )
+    assert canonical_arguments('{"b": 1.10, "a": {"d": [2, 1], "c": 10}}') == ('{"a":{"c":10,"d":[2,1]},"b":1.10}')
     assert canonical_arguments("not json") == "not json"
 
 
-def test_tools_are_sorted_by_name_with_schema_keys_sorted_and_values_untouched() -> (
-    None
-):
+def test_tools_are_sorted_by_name_with_schema_keys_sorted_and_values_untouched() -> None:
     zeta = openai_tool("zeta", version={"type": "string", "enum": ["1.10", "1.9"]})
     alpha = openai_tool("alpha", b={"type": "integer"}, a={"type": "string"})
     tools = canonical_tools((zeta, alpha))
@@ -160,9 +151,7 @@ def _sloppy_request(rng: random.Random, time: str) -> PipelineRequest:
         tool["function"]["parameters"]["properties"] = dict(items)
     newline = rng.choice(["\n", "\r\n"])
     noise = " " * rng.randint(0, 3)
-    system = newline.join(
-        [f"{LONG_SYSTEM}{noise}", f"Current time: {time}{noise}", "", "", "Be brief."]
-    )
+    system = newline.join([f"{LONG_SYSTEM}{noise}", f"Current time: {time}{noise}", "", "", "Be brief."])
     messages = [
         Message("system", system),
         Message("user", f"Hi{noise}"),
@@ -184,9 +173,7 @@ def test_a_sloppy_client_gets_byte_identical_prefixes_across_requests() -> None:
 
 # Property tests: canonicalization is idempotent and only ever changes whitespace.
 
-_token = st.sampled_from(
-    [*'ab {}[]:,"`~\t\r', "```", "~~~", "    ", "  x", "\n", "1.10"]
-)
+_token = st.sampled_from([*'ab {}[]:,"`~\t\r', "```", "~~~", "    ", "  x", "\n", "1.10"])
 _line = st.lists(_token, max_size=12).map("".join)
 _texts = st.lists(_line, max_size=12).map("\n".join)
 

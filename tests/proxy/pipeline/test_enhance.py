@@ -22,10 +22,7 @@ def test_enhancements_land_after_the_prefix_and_before_the_question() -> None:
         Layer.L3_ENHANCEMENT,
         Layer.L4_USER,
     ]
-    assert (
-        out.messages[5].content
-        == TEXTS["chain_of_thought"] + "\n\n" + TEXTS["self_critique"]
-    )
+    assert out.messages[5].content == TEXTS["chain_of_thought"] + "\n\n" + TEXTS["self_critique"]
     assert out.diagnostics.enhancements_applied == ("chain_of_thought", "self_critique")
 
 
@@ -39,12 +36,8 @@ def test_enhancements_do_not_change_the_prefix() -> None:
 def test_anthropic_enhancements_are_a_user_text_block_after_the_tool_results() -> None:
     messages = [
         *chat(1)[:-1],
-        Message(
-            "assistant", ({"type": "tool_use", "id": "t", "name": "f", "input": {}},)
-        ),
-        Message(
-            "user", ({"type": "tool_result", "tool_use_id": "t", "content": "ok"},)
-        ),
+        Message("assistant", ({"type": "tool_use", "id": "t", "name": "f", "input": {}},)),
+        Message("user", ({"type": "tool_result", "tool_use_id": "t", "content": "ok"},)),
     ]
     out = run(
         request(
@@ -55,9 +48,7 @@ def test_anthropic_enhancements_are_a_user_text_block_after_the_tool_results() -
         )
     )
     assert out.messages[-1].layer is Layer.L3_ENHANCEMENT
-    assert out.messages[-1].content == (
-        {"type": "text", "text": TEXTS["self_critique"]},
-    )
+    assert out.messages[-1].content == ({"type": "text", "text": TEXTS["self_critique"]},)
     results = out.messages[-2].content
     assert isinstance(results, tuple)
     assert results[0]["type"] == "tool_result"
@@ -91,9 +82,7 @@ def test_dynamic_few_shot_uses_the_configured_picker_on_the_final_question() -> 
         ]
     )
     messages = [Message("system", "s"), Message("user", "How do I reset a password?")]
-    out = run(
-        request(messages, enhancements=("dynamic_few_shot",)), few_shot_picker=picker
-    )
+    out = run(request(messages, enhancements=("dynamic_few_shot",)), few_shot_picker=picker)
     text = out.messages[1].content
     assert isinstance(text, str)
     assert text.startswith(TEXTS["dynamic_few_shot.header"])

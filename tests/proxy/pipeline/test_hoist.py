@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proxy.pipeline import hoist
 from proxy.pipeline.config import PipelineConfig
+from proxy.pipeline.hoist import VOLATILE, volatile_spans
 from proxy.pipeline.request import Layer, Message
 from proxy.pipeline.run import build_steps
 
@@ -34,9 +37,7 @@ def hoisted(text: str) -> str:
         ("3f9a6c0b1d2e4f5a", "{{hexid_1}}"),
     ],
 )
-def test_volatile_values_in_the_system_prompt_become_placeholders(
-    value: str, placeholder: str
-) -> None:
+def test_volatile_values_in_the_system_prompt_become_placeholders(value: str, placeholder: str) -> None:
     assert hoisted(f"Context: {value}. Be kind.") == f"Context: {placeholder}. Be kind."
 
 
@@ -55,9 +56,7 @@ def test_ordinary_text_is_not_mistaken_for_a_volatile_value(text: str) -> None:
 
 def test_values_inside_code_blocks_are_left_alone() -> None:
     text = "Example:\n```\nlog at 10:15:03 for req_01HX9ZAB3CD\n```\nNow: 11:00:00"
-    assert hoisted(text) == (
-        "Example:\n```\nlog at 10:15:03 for req_01HX9ZAB3CD\n```\nNow: {{time_1}}"
-    )
+    assert hoisted(text) == ("Example:\n```\nlog at 10:15:03 for req_01HX9ZAB3CD\n```\nNow: {{time_1}}")
 
 
 def test_the_same_value_gets_the_same_placeholder_everywhere() -> None:
@@ -83,9 +82,7 @@ def test_openai_gets_a_system_note_after_the_history_before_the_question() -> No
     note = out.messages[3]
     assert note.role == "developer"
     assert note.layer is Layer.L3_ENHANCEMENT
-    assert note.content == (
-        "Values of the placeholders in the instructions above:\n{{time_1}} = 10:15:03"
-    )
+    assert note.content == ("Values of the placeholders in the instructions above:\n{{time_1}} = 10:15:03")
     assert out.messages[4].content == "time?"
 
 
@@ -148,3 +145,35 @@ def test_hoisting_can_be_switched_off() -> None:
     )
     assert out.messages[0].content == "Now: 10:15:03"
     assert len(out.messages) == 2
+
+
+_pieces = st.sampled_from(
+    [
+        "x",
+        "Nov",
+        "26,",
+        "2026",
+        "Thursday,",
+        "November",
+        "10:15:03",
+        "9:30",
+        "pm",
+        "p.m.",
+        "UTC",
+        "req_01HXAB3C",
+        "deadbeefdeadbeef1",
+        "a" * 70 + "1",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "2026-11-26T10:15:03Z",
+        "ab12",
+        "\n",
+        "   ",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_pieces, max_size=40).map(" ".join))
+def test_scanning_only_around_digits_finds_what_a_full_scan_finds(text: str) -> None:
+    full = tuple((m.start(), m.end(), m.lastgroup) for m in VOLATILE.finditer(text))
+    assert volatile_spans.__wrapped__(text) == full

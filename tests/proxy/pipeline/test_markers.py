@@ -23,14 +23,10 @@ TOOLS = tuple(anthropic_tool(f"tool_{n}", q={"type": "string"}) for n in range(3
 
 
 def anthropic_chat(turns: int, **kwargs: Any) -> PipelineRequest:
-    messages: list[Message] = [
-        Message("system", ({"type": "text", "text": LONG_SYSTEM},))
-    ]
+    messages: list[Message] = [Message("system", ({"type": "text", "text": LONG_SYSTEM},))]
     for n in range(turns):
         messages.append(Message("user", f"Question {n}?"))
-        messages.append(
-            Message("assistant", ({"type": "text", "text": f"Answer {n}."},))
-        )
+        messages.append(Message("assistant", ({"type": "text", "text": f"Answer {n}."},)))
     messages.append(Message("user", f"Question {turns}?"))
     return request(messages, wire="anthropic", family="anthropic", **kwargs)
 
@@ -70,11 +66,7 @@ def test_the_history_marker_rolls_forward_each_turn() -> None:
     first = run(anthropic_chat(1))
     second = run(anthropic_chat(2))
     marked = [
-        [
-            i
-            for i, m in enumerate(r.messages)
-            if isinstance(m.content, tuple) and "cache_control" in m.content[-1]
-        ]
+        [i for i, m in enumerate(r.messages) if isinstance(m.content, tuple) and "cache_control" in m.content[-1]]
         for r in (first, second)
     ]
     assert marked == [[0, 2], [0, 4]]
@@ -87,18 +79,14 @@ def test_a_prefix_below_the_minimum_gets_a_warning_and_no_marker() -> None:
         Message("assistant", "Hello"),
         Message("user", "?"),
     ]
-    out = run(
-        request(messages, wire="anthropic", family="anthropic"), min_prefix_tokens=1024
-    )
+    out = run(request(messages, wire="anthropic", family="anthropic"), min_prefix_tokens=1024)
     assert out.diagnostics.markers_placed == 0
     assert marker_count(out) == 0
     assert any("below this route's minimum" in w for w in out.diagnostics.warnings)
 
 
 def test_client_markers_are_kept_and_ours_only_fill_the_remaining_slots() -> None:
-    req = anthropic_chat(
-        3, tools=tuple({**t, "cache_control": EPHEMERAL} for t in TOOLS)
-    )
+    req = anthropic_chat(3, tools=tuple({**t, "cache_control": EPHEMERAL} for t in TOOLS))
     out = run(req, min_prefix_tokens=10)
     assert all(t["cache_control"] == EPHEMERAL for t in out.tools)
     assert out.diagnostics.markers_placed == 1
@@ -108,9 +96,7 @@ def test_client_markers_are_kept_and_ours_only_fill_the_remaining_slots() -> Non
 
 
 def test_more_than_four_client_markers_are_passed_on_untouched() -> None:
-    tools = tuple(
-        {**anthropic_tool(f"t{n}"), "cache_control": EPHEMERAL} for n in range(5)
-    )
+    tools = tuple({**anthropic_tool(f"t{n}"), "cache_control": EPHEMERAL} for n in range(5))
     req = anthropic_chat(2, tools=tools)
     out = run(req)
     assert out.diagnostics.markers_placed == 0
@@ -120,14 +106,8 @@ def test_more_than_four_client_markers_are_passed_on_untouched() -> None:
 def test_a_position_the_client_already_marked_is_not_marked_twice() -> None:
     req = anthropic_chat(0)
     system = req.messages[0]
-    marked_system = Message(
-        "system", ({"type": "text", "text": LONG_SYSTEM, "cache_control": EPHEMERAL},)
-    )
-    out = run(
-        PipelineRequest(
-            **{**req.__dict__, "messages": (marked_system, *req.messages[1:])}
-        )
-    )
+    marked_system = Message("system", ({"type": "text", "text": LONG_SYSTEM, "cache_control": EPHEMERAL},))
+    out = run(PipelineRequest(**{**req.__dict__, "messages": (marked_system, *req.messages[1:])}))
     assert system != marked_system
     assert out.diagnostics.markers_placed == 0
     assert marker_count(out) == 1
@@ -143,13 +123,8 @@ def test_a_position_the_client_already_marked_is_not_marked_twice() -> None:
 def test_markers_never_exceed_four_with_client_markers_merged(
     tool_marks: list[bool], turns: int, automatic: bool, message_marks: int
 ) -> None:
-    tools = tuple(
-        {**t, "cache_control": EPHEMERAL} if mark else t
-        for t, mark in zip(TOOLS, tool_marks, strict=True)
-    )
-    req = anthropic_chat(
-        turns, tools=tools, params={"cache_control": EPHEMERAL} if automatic else {}
-    )
+    tools = tuple({**t, "cache_control": EPHEMERAL} if mark else t for t, mark in zip(TOOLS, tool_marks, strict=True))
+    req = anthropic_chat(turns, tools=tools, params={"cache_control": EPHEMERAL} if automatic else {})
     messages = list(req.messages)
     for i in range(1, min(message_marks, len(messages) - 1) + 1):
         messages[i] = Message(
@@ -165,9 +140,7 @@ def test_markers_never_exceed_four_with_client_markers_merged(
 
 def test_one_hour_markers_never_follow_a_client_five_minute_marker() -> None:
     tools = (*TOOLS[:2], {**TOOLS[2], "cache_control": EPHEMERAL})
-    out = run(
-        anthropic_chat(2, tools=tools), anthropic_cache_ttl="1h", min_prefix_tokens=0
-    )
+    out = run(anthropic_chat(2, tools=tools), anthropic_cache_ttl="1h", min_prefix_tokens=0)
     ours = [
         m.content[-1]["cache_control"]
         for m in out.messages
@@ -181,9 +154,7 @@ def test_one_hour_ttl_is_used_when_configured() -> None:
     assert marker_on(out, 0) == {"type": "ephemeral", "ttl": "1h"}
 
 
-def test_openai_wire_to_anthropic_marks_messages_and_tools_the_way_litellm_reads_them() -> (
-    None
-):
+def test_openai_wire_to_anthropic_marks_messages_and_tools_the_way_litellm_reads_them() -> None:
     messages = [
         *chat(1)[:-1],
         Message("user", ({"type": "text", "text": "look"},)),
@@ -210,9 +181,7 @@ def test_content_parts_on_the_openai_wire_are_marked_on_the_part() -> None:
         Message("user", "q"),
     ]
     out = run(request(messages, family="anthropic"))
-    assert out.messages[0].content == (
-        {"type": "text", "text": LONG_SYSTEM, "cache_control": EPHEMERAL},
-    )
+    assert out.messages[0].content == ({"type": "text", "text": LONG_SYSTEM, "cache_control": EPHEMERAL},)
     assert "cache_control" not in out.messages[0].fields
 
 
@@ -248,17 +217,11 @@ def test_the_clients_own_prompt_cache_key_is_kept() -> None:
     assert out.params["prompt_cache_key"] == "mine"
 
 
-def test_explicit_breakpoints_only_for_models_that_take_them_and_never_on_assistant_output() -> (
-    None
-):
+def test_explicit_breakpoints_only_for_models_that_take_them_and_never_on_assistant_output() -> None:
     plain = run(request(chat(2)))
     assert all("prompt_cache_breakpoint" not in str(m.content) for m in plain.messages)
     out = run(request(chat(2)), supports_breakpoints=True)
-    marked = [
-        i
-        for i, m in enumerate(out.messages)
-        if "prompt_cache_breakpoint" in str(m.content)
-    ]
+    marked = [i for i, m in enumerate(out.messages) if "prompt_cache_breakpoint" in str(m.content)]
     assert marked == [0, 3]
     assert out.messages[3].content == (
         {

@@ -27,9 +27,7 @@ from proxy.pipeline.request import Layer
         (" l2_session ", Layer.L2_SESSION),
     ],
 )
-def test_it_accepts_every_spelling_the_original_accepted(
-    name: str, layer: Layer
-) -> None:
+def test_it_accepts_every_spelling_the_original_accepted(name: str, layer: Layer) -> None:
     assert parse_layer_name(name) is layer
 
 

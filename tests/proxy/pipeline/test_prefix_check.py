@@ -12,25 +12,18 @@ from proxy.pipeline.tokens import message_tokens, tools_tokens
 from .builders import LONG_SYSTEM, chat, openai_tool, request
 
 
-def checked(
-    messages: list[Message], minimum: int = 1024, **kwargs: Any
-) -> PipelineRequest:
+def checked(messages: list[Message], minimum: int = 1024, **kwargs: Any) -> PipelineRequest:
     return PrefixCheck(minimum).apply(stratify.apply(request(messages, **kwargs)))
 
 
-def test_it_measures_and_fingerprints_tools_system_and_history_but_not_the_question() -> (
-    None
-):
+def test_it_measures_and_fingerprints_tools_system_and_history_but_not_the_question() -> None:
     tools = (openai_tool("search"),)
     messages = chat(2)
     out = checked(messages, tools=tools)
     prefix = stratify.apply(request(messages)).messages[:5]
     expected_tokens = tools_tokens(tools) + sum(message_tokens(m) for m in prefix)
     assert out.diagnostics.prefix_tokens == expected_tokens
-    assert (
-        out.diagnostics.prefix_hash
-        == hashlib.sha256(canonical_bytes(prefix, tools)).hexdigest()
-    )
+    assert out.diagnostics.prefix_hash == hashlib.sha256(canonical_bytes(prefix, tools)).hexdigest()
     assert out.diagnostics.warnings == ()
 
 
@@ -40,9 +33,7 @@ def test_the_prefix_hash_ignores_the_new_question() -> None:
     assert one.diagnostics.prefix_hash == two.diagnostics.prefix_hash
 
 
-def test_the_context_fingerprint_is_shared_by_conversations_with_the_same_prompt() -> (
-    None
-):
+def test_the_context_fingerprint_is_shared_by_conversations_with_the_same_prompt() -> None:
     one = checked(chat(1))
     two = checked(chat(5, user_text="Other {n}"))
     assert one.diagnostics.context_hash == two.diagnostics.context_hash
@@ -75,7 +66,4 @@ def test_markers_the_client_moves_do_not_change_the_fingerprint() -> None:
         ),
         Message("user", "q"),
     ]
-    assert (
-        checked(plain).diagnostics.prefix_hash
-        == checked(marked).diagnostics.prefix_hash
-    )
+    assert checked(plain).diagnostics.prefix_hash == checked(marked).diagnostics.prefix_hash

@@ -45,12 +45,8 @@ def test_trailing_tool_results_of_an_agent_loop_are_the_final_turn() -> None:
 def test_anthropic_tool_results_in_a_user_message_are_the_final_turn() -> None:
     messages = [
         Message("user", "Weather?"),
-        Message(
-            "assistant", ({"type": "tool_use", "id": "t", "name": "w", "input": {}},)
-        ),
-        Message(
-            "user", ({"type": "tool_result", "tool_use_id": "t", "content": "sun"},)
-        ),
+        Message("assistant", ({"type": "tool_use", "id": "t", "name": "w", "input": {}},)),
+        Message("user", ({"type": "tool_result", "tool_use_id": "t", "content": "sun"},)),
     ]
     assert layers(messages) == [L2, L2, L4]
 

@@ -12,9 +12,7 @@ from proxy.pipeline.truncate import Strategy, Truncate
 from .builders import chat, request, tool_call_turn, tool_result
 
 
-def truncated(
-    req: PipelineRequest, budget: int | None, strategy: Strategy = "recent"
-) -> PipelineRequest:
+def truncated(req: PipelineRequest, budget: int | None, strategy: Strategy = "recent") -> PipelineRequest:
     return Truncate(budget, strategy).apply(stratify.apply(req))
 
 
@@ -34,9 +32,7 @@ def test_over_budget_it_drops_oldest_exchanges_and_keeps_system_and_question() -
     assert out.messages[-1].content == "Question 20?"
     assert session_tokens(out) <= 400
     assert out.messages[1].role == "user"
-    assert out.diagnostics.dropped_messages == 40 - sum(
-        1 for m in out.messages if m.layer == Layer.L2_SESSION
-    )
+    assert out.diagnostics.dropped_messages == 40 - sum(1 for m in out.messages if m.layer == Layer.L2_SESSION)
 
 
 def test_the_request_option_overrides_the_configured_default() -> None:
@@ -108,9 +104,7 @@ def test_the_important_strategy_keeps_old_code_and_tool_exchanges() -> None:
 # Property: whatever the budget and conversation, no tool call loses its results, no tool
 # result loses its call, and L0/L1/L4 are never dropped.
 
-_exchange = st.lists(
-    st.sampled_from(["text", "tools", "anthropic_tools"]), min_size=1, max_size=4
-)
+_exchange = st.lists(st.sampled_from(["text", "tools", "anthropic_tools"]), min_size=1, max_size=4)
 
 
 def _conversation(plan: list[list[str]], final: str) -> list[Message]:
@@ -169,9 +163,7 @@ def _call_ids(message: Message) -> set[str]:
 def _result_ids(message: Message) -> set[str]:
     ids = {message.fields["tool_call_id"]} if message.role == "tool" else set()
     if isinstance(message.content, tuple):
-        ids |= {
-            b["tool_use_id"] for b in message.content if b.get("type") == "tool_result"
-        }
+        ids |= {b["tool_use_id"] for b in message.content if b.get("type") == "tool_result"}
     return ids
 
 
