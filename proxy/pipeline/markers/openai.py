@@ -88,6 +88,8 @@ class OpenAIMarkers:
         # LiteLLM turns `cache_control` into breakpoints for these models: both count.
         client = client_markers(req, "prompt_cache_breakpoint") + client_markers(req)
         free = MAX_BREAKPOINTS - len(client)
+        if free <= 0:
+            return req
         taken = {c.position for c in client}
         running = tools_tokens(req.tools)
         cumulative = []

@@ -247,3 +247,12 @@ def test_five_minute_markers_before_a_client_one_hour_marker_become_one_hour() -
     out = run(anthropic_chat(1, params={"cache_control": one_hour}))
     assert marker_on(out, 0) == one_hour
     assert marker_on(out, 2) == one_hour
+
+
+def test_no_breakpoint_is_added_when_the_client_used_all_four() -> None:
+    part = {"type": "text", "text": "x", "prompt_cache_breakpoint": {"mode": "explicit"}}
+    messages = [Message("system", LONG_SYSTEM), *[Message("user", (part,)) for _ in range(5)], Message("user", "q")]
+    messages[5:5] = [Message("assistant", "a")]
+    out = run(request(messages), supports_breakpoints=True)
+    assert out.diagnostics.markers_placed == 0
+    assert len(client_markers(out, "prompt_cache_breakpoint")) == 5
