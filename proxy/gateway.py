@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -25,12 +26,13 @@ from proxy.directory import Principal, RouteSpec, principal_for, routes
 from proxy.errors import ErrorKind, GatewayError, error_bytes
 from proxy.options import parse_options, split_lc_fields
 from proxy.pipeline.request import PipelineRequest, WireFormat
-from proxy.prepare import prepare
+from proxy.prepare import Prepared, prepare
 from proxy.schemas.anthropic import MessagesRequest
 from proxy.schemas.openai import ChatCompletionRequest
 from proxy.schemas.validate import parse_json_object, validate_against
 from proxy.transport import FailureKind, Reply, StreamReply, UpstreamFailure, UpstreamRequest
 from proxy.usage import Usage, cost_of
+from semantic_cache.integration import CachedAnswer, ResponseCache, StreamTap
 from templates_registry.integration import apply_template
 
 logger = logging.getLogger(__name__)
@@ -183,7 +185,7 @@ def error_response(ctx: Context, error: GatewayError) -> HttpResponse:
     return _json_response(error.http_status, error_bytes(ctx.wire, error), headers)
 
 
-def _record(ctx: Context, status: int, usage: Usage, error_type: str = "") -> None:
+def _record(ctx: Context, status: int, usage: Usage, error_type: str = "", saved_usd: Decimal | None = None) -> None:
     if ctx.principal is None:
         return  # unauthenticated: there is no team to charge it to
     route = ctx.served_by or ctx.route
@@ -206,7 +208,7 @@ def _record(ctx: Context, status: int, usage: Usage, error_type: str = "") -> No
             cache_write_tokens=usage.cache_write_tokens,
             output_tokens=usage.output_tokens,
             cost_usd=cost.cost_usd if cost else 0,  # type: ignore[arg-type]
-            saved_usd=cost.saved_usd if cost else 0,  # type: ignore[arg-type]
+            saved_usd=saved_usd if saved_usd is not None else (cost.saved_usd if cost else 0),  # type: ignore[arg-type]
             latency_ms=(time.perf_counter() - ctx.started) * 1000,
             ttfb_ms=ctx.ttfb_ms,
             upstream_attempts=ctx.attempts,
@@ -221,14 +223,20 @@ async def _charge(ctx: Context, usage: Usage) -> None:
         await limits.charge(ctx.principal, usage.total_tokens, cost_of(usage, route).cost_usd)
 
 
-def _stream_response(ctx: Context, reply: StreamReply, decorate: Callable[[], dict[str, str]]) -> StreamingHttpResponse:
+def _stream_response(
+    ctx: Context, reply: StreamReply, decorate: Callable[[], dict[str, str]], tap: StreamTap | None = None
+) -> StreamingHttpResponse:
     async def relay() -> AsyncIterator[bytes]:
         try:
             async for event in reply.events():
                 if ctx.ttfb_ms is None:
                     ctx.ttfb_ms = (time.perf_counter() - ctx.started) * 1000
+                if tap is not None:
+                    tap.feed(event)
                 yield event
         finally:
+            if tap is not None:
+                tap.finish(reply)  # stores only a stream that reached its terminal event
             status = 200 if reply.completed and reply.error is None else 502
             _record(ctx, status, reply.usage, "" if status == 200 else "upstream_stream_error")
             await _charge(ctx, reply.usage)
@@ -254,8 +262,17 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
         req = await apply_template(req, ctx.principal.team_id)
         prepared = prepare(req, ctx.route, ctx.principal, ctx.session_id)
         ctx.headers.update(prepared.headers)
+        cache = await ResponseCache.begin(request, prepared.request, ctx.route, ctx.principal, ctx.session_id)
+        ctx.headers.update(cache.headers)
+        hit = await cache.lookup()
+        if hit is not None:
+            return _cached_response(ctx, hit, prepared)
         chain = await _route_chain(ctx.route, ctx.principal)
-        result = await _call_with_fallbacks(ctx, prepared.request, request, chain)
+        try:
+            result = await _call_with_fallbacks(ctx, prepared.request, request, chain)
+        except BaseException:
+            cache.abandon()  # identical requests waiting on this one may go ahead
+            raise
     except UpstreamFailure as failure:
         if failure.kind is FailureKind.CLIENT and failure.body:
             # Same-format provider refusal: its own error body already speaks the caller's format.
@@ -269,12 +286,31 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
         return error_response(ctx, error)
 
     if isinstance(result, StreamReply):
-        return _stream_response(ctx, result, lambda: _headers_for(ctx))
+        return _stream_response(ctx, result, lambda: _headers_for(ctx), cache.tap(ctx.served_by))
     ctx.ttfb_ms = (time.perf_counter() - ctx.started) * 1000
     body = prepared.decorate_body(result.body)
     _record(ctx, result.status, result.usage)
     await _charge(ctx, result.usage)
+    cache.store_reply(result, ctx.served_by)  # in the background, after this response
     return _json_response(result.status, json.dumps(body, ensure_ascii=False).encode(), _headers_for(ctx))
+
+
+def _cached_response(ctx: Context, hit: CachedAnswer, prepared: Prepared) -> HttpResponse | StreamingHttpResponse:
+    """A response-cache hit in the caller's mode: no provider tokens, what it saved recorded."""
+    ctx.headers.update(hit.headers)
+    ctx.ttfb_ms = (time.perf_counter() - ctx.started) * 1000
+    assert ctx.route is not None
+    _record(ctx, 200, Usage(), saved_usd=hit.saved_usd(ctx.route))
+    if not ctx.stream:
+        body = prepared.decorate_body(hit.body)
+        return _json_response(200, json.dumps(body, ensure_ascii=False).encode(), _headers_for(ctx))
+    include_usage = bool((prepared.request.params.get("stream_options") or {}).get("include_usage"))
+    response = StreamingHttpResponse(hit.events(include_usage), content_type="text/event-stream")
+    response["cache-control"] = "no-cache"
+    response["x-accel-buffering"] = "no"
+    for name, value in _headers_for(ctx).items():
+        response[name] = value
+    return response
 
 
 async def _route_chain(route: RouteSpec, principal: Principal) -> list[RouteSpec]:

@@ -1,0 +1,165 @@
+"""Finding a stored answer: exact by key, semantic by vector similarity plus guards.
+
+Both start from `CacheEntry.objects.for_scope(scope)`, so the team / key / session filter
+is part of every query. The semantic search then narrows on the context fingerprint and
+the embedding model before any vector comparison.
+
+pgvector 0.6 has no iterative index scans: an HNSW scan returns its `ef_search` nearest
+rows of the *whole* table and only then applies the WHERE clause, so with a selective
+filter it can return nothing although matching rows exist. So:
+
+- the candidate set (scope + fingerprint + model, via a btree index) is materialised
+  first, and while it holds at most `EXACT_SEARCH_LIMIT` rows it is searched exactly: a
+  MATERIALIZED CTE cannot be answered from the HNSW index, so the planner computes every
+  distance. This is the common case (one team's entries for one context);
+- a larger candidate set uses the HNSW index with `hnsw.ef_search` raised in proportion
+  to how selective the filter is (capped at pgvector's 1000), so enough filtered rows
+  survive the scan.
+
+tests/semantic_cache/test_vector_search.py measures recall under a selective filter.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from pgvector.django import CosineDistance
+
+from semantic_cache.guards import guards_agree
+from semantic_cache.models import CacheEntry, CacheEntryQuerySet, CacheScope
+
+EXACT_SEARCH_LIMIT = 20_000
+# Nearest candidates examined per lookup: the nearest one may fail a guard ("15% of 80"
+# vs "15% of 90") while the next, further away, is the right answer.
+CANDIDATES = 5
+MAX_EF_SEARCH = 1000
+MIN_EF_SEARCH = 40
+_ROW_ESTIMATE_TTL = 60.0
+
+
+@dataclass(frozen=True)
+class Found:
+    entry_id: int
+    response: dict[str, Any]
+    usage: dict[str, Any]
+    created_at: datetime
+    similarity: float
+    semantic: bool
+
+
+def _fresh(qs: CacheEntryQuerySet, max_age_seconds: int | None) -> CacheEntryQuerySet:
+    qs = qs.live()
+    if max_age_seconds is not None:
+        qs = qs.filter(created_at__gte=timezone.now() - timedelta(seconds=max_age_seconds))
+    return qs
+
+
+def find_exact(scope: CacheScope, exact_key: str, wire: str, max_age_seconds: int | None) -> Found | None:
+    qs = _fresh(CacheEntry.objects.for_scope(scope), max_age_seconds).filter(exact_key=exact_key, wire=wire)
+    row = qs.values("id", "response", "usage", "created_at").first()
+    if row is None:
+        return None
+    return Found(row["id"], row["response"], row["usage"], row["created_at"], 1.0, semantic=False)
+
+
+def vector_literal(vector: Any) -> str:
+    """pgvector's text form; float32 printed with enough digits to round-trip."""
+    return "[" + ",".join(f"{float(x):.8g}" for x in vector) + "]"
+
+
+def semantic_candidates(qs: CacheEntryQuerySet) -> CacheEntryQuerySet:
+    return qs.filter(embedding__isnull=False)
+
+
+def _exact_nearest(qs: CacheEntryQuerySet, vector: str, k: int) -> tuple[list[tuple[int, float]], int]:
+    """(nearest (id, distance) pairs, candidate count capped at limit + 1)."""
+    inner_sql, inner_params = qs.order_by().values_list("id", "embedding").query.sql_with_params()
+    sql = (
+        f"WITH candidates AS MATERIALIZED ({inner_sql} LIMIT {EXACT_SEARCH_LIMIT + 1}) "
+        "SELECT c.id, c.embedding <=> %s::vector AS distance, (SELECT count(*) FROM candidates) "
+        "FROM candidates c ORDER BY distance LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, vector, k])
+        rows = cursor.fetchall()
+    count = rows[0][2] if rows else 0
+    return [(row[0], float(row[1])) for row in rows], count
+
+
+class _RowEstimate:
+    """pg_class's row estimate for the table, refreshed at most once a minute."""
+
+    def __init__(self) -> None:
+        self.value = 0.0
+        self.read_at = -math.inf
+
+    def get(self) -> float:
+        if time.monotonic() - self.read_at > _ROW_ESTIMATE_TTL:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [CacheEntry._meta.db_table])
+                row = cursor.fetchone()
+            self.value = float(row[0]) if row and row[0] and row[0] > 0 else 0.0
+            self.read_at = time.monotonic()
+        return self.value
+
+
+_rows = _RowEstimate()
+
+
+def ef_search_for(total_rows: float, candidate_rows: float, k: int) -> int:
+    """An ef_search at which about 10*k filtered rows are expected among those scanned."""
+    if candidate_rows <= 0 or total_rows <= candidate_rows:
+        return MIN_EF_SEARCH
+    wanted = math.ceil(10 * k * total_rows / candidate_rows)
+    return max(MIN_EF_SEARCH, min(MAX_EF_SEARCH, wanted))
+
+
+def _index_nearest(qs: CacheEntryQuerySet, vector: str, k: int, candidate_rows: int) -> list[tuple[int, float]]:
+    ef_search = ef_search_for(_rows.get(), candidate_rows, k)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # SET LOCAL: the setting ends with this transaction, never leaking to the pool.
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+        ranked = qs.annotate(distance=CosineDistance("embedding", vector)).order_by("distance").values_list("id", "distance")[:k]
+        return [(entry_id, float(distance)) for entry_id, distance in ranked]
+
+
+def nearest(qs: CacheEntryQuerySet, vector: str, k: int) -> list[tuple[int, float]]:
+    """The k nearest rows of `qs` by cosine distance, exact while `qs` is small."""
+    found, count = _exact_nearest(qs, vector, k)
+    if count <= EXACT_SEARCH_LIMIT:
+        return found
+    return _index_nearest(qs, vector, k, count)
+
+
+def find_similar(
+    scope: CacheScope,
+    fingerprint: str,
+    wire: str,
+    model_name: str,
+    vector: Any,
+    query_text: str,
+    threshold: float,
+    max_age_seconds: int | None,
+) -> Found | None:
+    """The nearest entry above `threshold` whose stored query passes the false-hit guards."""
+    qs = semantic_candidates(
+        _fresh(CacheEntry.objects.for_scope(scope), max_age_seconds).filter(
+            context_fingerprint=fingerprint, wire=wire, embedding_model=model_name
+        )
+    )
+    ranked = [(i, 1.0 - d) for i, d in nearest(qs, vector_literal(vector), CANDIDATES) if 1.0 - d >= threshold]
+    if not ranked:
+        return None
+    rows = {row["id"]: row for row in qs.filter(id__in=[i for i, _ in ranked]).values("id", "query_text", "response", "usage", "created_at")}
+    for entry_id, similarity in ranked:
+        row = rows.get(entry_id)
+        if row is not None and guards_agree(query_text, row["query_text"]):
+            return Found(entry_id, row["response"], row["usage"], row["created_at"], similarity, semantic=True)
+    return None

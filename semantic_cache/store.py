@@ -1,0 +1,96 @@
+"""Writing entries (after the response has gone out) and counting hits.
+
+Plain synchronous functions: the gateway runs them in a worker thread after responding,
+and the Celery tasks call them directly. The embedding is computed here, in that thread,
+never on the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from proxy.usage import Usage
+from semantic_cache.embedder import Embedder
+from semantic_cache.models import CacheEntry, CacheScope
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    scope: CacheScope
+    route_name: str
+    wire: str
+    exact_key: str
+    context_fingerprint: str
+    template_version: str
+    # "" when the request may not take part in semantic matching: stored for exact hits only.
+    query_text: str
+    response: dict[str, Any]
+    usage: Usage
+    ttl_seconds: int
+
+
+def usage_json(usage: Usage) -> dict[str, int]:
+    return asdict(usage)
+
+
+def usage_from_json(data: Any) -> Usage:
+    if not isinstance(data, dict):
+        return Usage()
+    fields = {name: int(data.get(name) or 0) for name in ("input_tokens", "cached_read_tokens", "cache_write_tokens", "output_tokens")}
+    return Usage(**fields)
+
+
+def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
+    """Insert or replace the partition's entry for this exact key; returns its id."""
+    vector = None
+    model_name = ""
+    if draft.query_text and embedder is not None:
+        vector = embedder.embed_one(draft.query_text)
+        model_name = embedder.model_name
+    now = timezone.now()
+    entry = CacheEntry(
+        team_id=draft.scope.team_id,
+        key_id=draft.scope.key_id,
+        session_id=draft.scope.session_id,
+        scope=draft.scope.scope,
+        route_name=draft.route_name,
+        wire=draft.wire,
+        exact_key=draft.exact_key,
+        context_fingerprint=draft.context_fingerprint,
+        template_version=draft.template_version,
+        embedding_model=model_name,
+        embedding=vector,
+        query_text=draft.query_text,
+        response=draft.response,
+        usage=usage_json(draft.usage),
+        created_at=now,
+        expires_at=now + timedelta(seconds=draft.ttl_seconds),
+        hit_count=0,
+        last_hit_at=None,
+    )
+    # One statement, race-free across processes: a concurrent store of the same answer
+    # replaces rather than duplicates.
+    CacheEntry.objects.bulk_create(
+        [entry],
+        update_conflicts=True,
+        unique_fields=["team", "scope", "key", "session_id", "exact_key"],
+        update_fields=[
+            "route_name", "wire", "context_fingerprint", "template_version", "embedding_model", "embedding",
+            "query_text", "response", "usage", "created_at", "expires_at", "hit_count", "last_hit_at",
+        ],
+    )
+    if entry.pk is None:  # older backends do not return ids on conflict updates
+        entry = CacheEntry.objects.for_scope(draft.scope).get(exact_key=draft.exact_key)
+    return int(entry.pk)
+
+
+def count_hit(scope: CacheScope, entry_id: int) -> None:
+    CacheEntry.objects.for_scope(scope).filter(id=entry_id).update(hit_count=models.F("hit_count") + 1, last_hit_at=timezone.now())
