@@ -64,7 +64,7 @@ class PromptTemplateAdmin(admin.ModelAdmin):
             kwargs["form"] = PromptTemplateAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["team", "name", "description", "tags", "definition", "note"]
         return ["team", "name", "description", "tags", "archived", "history", "created_at", "updated_at"]
@@ -87,14 +87,24 @@ class PromptTemplateAdmin(admin.ModelAdmin):
             return
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            services.add_version(obj, form.cleaned_data["definition"], note=form.cleaned_data["note"], user=request.user)
+            services.add_version(
+                obj, form.cleaned_data["definition"], note=form.cleaned_data["note"], user=request.user
+            )
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         own = [
-            path("<path:object_id>/new-version/", wrap(self.new_version_view), name="templates_registry_prompttemplate_new_version"),
+            path(
+                "<path:object_id>/new-version/",
+                wrap(self.new_version_view),
+                name="templates_registry_prompttemplate_new_version",
+            ),
             path("<path:object_id>/diff/", wrap(self.diff_view), name="templates_registry_prompttemplate_diff"),
-            path("<path:object_id>/activate/<int:number>/", wrap(self.activate_view), name="templates_registry_prompttemplate_activate"),
+            path(
+                "<path:object_id>/activate/<int:number>/",
+                wrap(self.activate_view),
+                name="templates_registry_prompttemplate_activate",
+            ),
         ]
         return own + super().get_urls()
 
@@ -134,21 +144,41 @@ class PromptTemplateAdmin(admin.ModelAdmin):
             older = numbers[index + 1] if index + 1 < len(numbers) else None
             links = [format_html('<a href="{}">view</a>', admin_url("prompttemplateversion_change", version.pk))]
             if older is not None:
-                links.append(format_html('<a href="{}?a={}&amp;b={}">diff with v{}</a>', admin_url("prompttemplate_diff", obj.pk), older, version.version, older))
-            links.append(format_html('<a href="{}?from={}">new version from this</a>', admin_url("prompttemplate_new_version", obj.pk), version.version))
+                links.append(
+                    format_html(
+                        '<a href="{}?a={}&amp;b={}">diff with v{}</a>',
+                        admin_url("prompttemplate_diff", obj.pk),
+                        older,
+                        version.version,
+                        older,
+                    )
+                )
+            links.append(
+                format_html(
+                    '<a href="{}?from={}">new version from this</a>',
+                    admin_url("prompttemplate_new_version", obj.pk),
+                    version.version,
+                )
+            )
             if not version.active:
-                links.append(format_html('<a href="{}">activate</a>', admin_url("prompttemplate_activate", obj.pk, version.version)))
-            rows.append((
-                f"v{version.version}",
-                "active" if version.active else "",
-                version.created_at.strftime("%Y-%m-%d %H:%M"),
-                version.created_by.get_username() if version.created_by else "",
-                version.note,
-                format_html_join(" · ", "{}", ((link,) for link in links)),
-            ))
+                links.append(
+                    format_html(
+                        '<a href="{}">activate</a>', admin_url("prompttemplate_activate", obj.pk, version.version)
+                    )
+                )
+            rows.append(
+                (
+                    f"v{version.version}",
+                    "active" if version.active else "",
+                    version.created_at.strftime("%Y-%m-%d %H:%M"),
+                    version.created_by.get_username() if version.created_by else "",
+                    version.note,
+                    format_html_join(" · ", "{}", ((link,) for link in links)),
+                )
+            )
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         return format_html(
-            '<table><thead><tr><th>version</th><th></th><th>created</th><th>by</th><th>note</th><th></th></tr></thead>'
+            "<table><thead><tr><th>version</th><th></th><th>created</th><th>by</th><th>note</th><th></th></tr></thead>"
             "<tbody>{}</tbody></table>",
             body,
         )

@@ -31,13 +31,15 @@ def _template(model_admin: PromptTemplateAdmin, request: HttpRequest, object_id:
 
 
 def _version(template: PromptTemplate, number: object) -> PromptTemplateVersion:
-    version = template.versions.filter(version=number).first() if str(number).isdigit() else None
+    version = template.versions.filter(version=int(str(number))).first() if str(number).isdigit() else None
     if version is None:
         raise Http404(f"{template.name} has no version {number}")
     return version
 
 
-def _context(model_admin: PromptTemplateAdmin, request: HttpRequest, template: PromptTemplate, title: str) -> dict[str, object]:
+def _context(
+    model_admin: PromptTemplateAdmin, request: HttpRequest, template: PromptTemplate, title: str
+) -> dict[str, object]:
     return {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -48,7 +50,9 @@ def _context(model_admin: PromptTemplateAdmin, request: HttpRequest, template: P
 
 
 def _definition_of(version: PromptTemplateVersion) -> str:
-    return dump_content(content_of({f: getattr(version, f) for f in ("l0", "l1", "tools", "variables", "enhancements")}))
+    return dump_content(
+        content_of({f: getattr(version, f) for f in ("l0", "l1", "tools", "variables", "enhancements")})
+    )
 
 
 def new_version(model_admin: PromptTemplateAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -58,7 +62,10 @@ def new_version(model_admin: PromptTemplateAdmin, request: HttpRequest, object_i
         form = NewVersionForm(request.POST)
         if form.is_valid():
             result = services.add_version(
-                template, form.cleaned_data["definition"], note=form.cleaned_data["note"], user=request.user,
+                template,
+                form.cleaned_data["definition"],
+                note=form.cleaned_data["note"],
+                user=request.user,
                 activate=form.cleaned_data["activate"],
             )
             if result.action is services.Action.UNCHANGED:
@@ -89,7 +96,9 @@ def diff(model_admin: PromptTemplateAdmin, request: HttpRequest, object_id: str)
     # HtmlDiff escapes the text it is given, so its table is safe to mark as such.
     table = difflib.HtmlDiff(wrapcolumn=90).make_table(old_lines, new_lines, f"v{old.version}", f"v{new.version}")
     context = _context(model_admin, request, template, f"{template.name}: v{old.version} → v{new.version}")
-    context.update({"old": old, "new": new, "numbers": numbers, "table": mark_safe(table), "identical": old_lines == new_lines})  # noqa: S308
+    context.update(
+        {"old": old, "new": new, "numbers": numbers, "table": mark_safe(table), "identical": old_lines == new_lines}
+    )  # noqa: S308
     return TemplateResponse(request, "admin/templates_registry/diff.html", context)
 
 

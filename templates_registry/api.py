@@ -32,7 +32,9 @@ router = Router(tags=["templates"], auth=api_key_auth)
 
 
 def _not_found(name: str) -> GatewayError:
-    return GatewayError(ErrorKind.NOT_FOUND, f"Prompt template {name!r} not found", param="name", code="template_not_found")
+    return GatewayError(
+        ErrorKind.NOT_FOUND, f"Prompt template {name!r} not found", param="name", code="template_not_found"
+    )
 
 
 def _visible(request: HttpRequest, name: str) -> PromptTemplate:
@@ -46,7 +48,9 @@ def _owned(request: HttpRequest, name: str) -> PromptTemplate:
     template = _visible(request, name)
     if template.is_global:
         raise GatewayError(
-            ErrorKind.PERMISSION, f"Prompt template {name!r} is global; only an administrator can change it", code="template_read_only"
+            ErrorKind.PERMISSION,
+            f"Prompt template {name!r} is global; only an administrator can change it",
+            code="template_read_only",
         )
     return template
 
@@ -86,7 +90,7 @@ def list_templates(request: HttpRequest, include_archived: bool = False) -> dict
     if not include_archived:
         templates = templates.usable()
     templates = templates.annotate(active_number=Subquery(active)).order_by("name", "team_id")
-    return {"templates": [_template_out(t, t.active_number) for t in templates]}  # type: ignore[attr-defined]
+    return {"templates": [_template_out(t, t.active_number) for t in templates]}
 
 
 @router.post("/templates", response={200: SaveOut, 201: SaveOut})
@@ -98,7 +102,12 @@ def save_template(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[
         raise bad_request(str(exc)) from None
     result = services.save_spec(principal_of(request).team_id, spec, activate=payload.activate)
     created = result.action in (services.Action.CREATED, services.Action.NEW_VERSION)
-    body = {"name": result.template.name, "version": result.version.version, "active": result.version.active, "action": result.action.value}
+    body = {
+        "name": result.template.name,
+        "version": result.version.version,
+        "active": result.version.active,
+        "action": result.action.value,
+    }
     return (201 if created else 200), body
 
 
@@ -116,7 +125,10 @@ def activate_version(request: HttpRequest, name: str, payload: ActivateIn) -> di
     version = template.versions.filter(version=payload.version).first()
     if version is None:
         raise GatewayError(
-            ErrorKind.NOT_FOUND, f"Prompt template {name!r} has no version {payload.version}", param="version", code="template_not_found"
+            ErrorKind.NOT_FOUND,
+            f"Prompt template {name!r} has no version {payload.version}",
+            param="version",
+            code="template_not_found",
         )
     changed = services.activate(version)
     action = services.Action.ACTIVATED if changed else services.Action.UNCHANGED
@@ -139,7 +151,12 @@ def reload_templates(request: HttpRequest) -> dict[str, Any]:
     except SpecError as exc:
         raise bad_request(str(exc)) from None
     results = [
-        {"file": item.path.name, "name": result.template.name, "version": result.version.version, "action": result.action.value}
+        {
+            "file": item.path.name,
+            "name": result.template.name,
+            "version": result.version.version,
+            "action": result.action.value,
+        }
         for item, result in imported
     ]
     # The name only: the server's file layout is none of an API client's business.

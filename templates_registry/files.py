@@ -67,7 +67,9 @@ def load_directory(directory: Path) -> list[FileTemplate]:
     for path in sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in SUFFIXES):
         for item in load_file(path):
             if item.spec.name in seen:
-                raise SpecError(f"{path.name}: template {item.spec.name!r} is also defined in {seen[item.spec.name].name}")
+                raise SpecError(
+                    f"{path.name}: template {item.spec.name!r} is also defined in {seen[item.spec.name].name}"
+                )
             seen[item.spec.name] = path
             loaded.append(item)
     return loaded

@@ -24,7 +24,7 @@ class DefinitionField(forms.CharField):
         kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> Content:  # type: ignore[override]
+    def clean(self, value: Any) -> Content:
         text = super().clean(value)
         try:
             return load_definition(text)
@@ -34,7 +34,9 @@ class DefinitionField(forms.CharField):
 
 class NewVersionForm(forms.Form):
     definition = DefinitionField()
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 110}), help_text="What changed and why.")
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 110}), help_text="What changed and why."
+    )
     activate = forms.BooleanField(required=False, initial=True, help_text="Make the new version active now.")
 
 

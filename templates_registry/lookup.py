@@ -56,7 +56,9 @@ async def _generation() -> bytes | None:
     except redis_store.RedisError as exc:
         redis_store.mark_failure(exc)
         return None
-    return value if value is not None else b"-"
+    if value is None:
+        return b"-"
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
 def load(team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:

@@ -32,13 +32,17 @@ def _merged_tools(req: PipelineRequest, compiled: CompiledTemplate) -> tuple[Map
     return template_tools + req.tools
 
 
-def _shifted_hints(req: PipelineRequest, compiled: CompiledTemplate, offset: int) -> tuple[Mapping[int, Layer], tuple[str, ...]]:
+def _shifted_hints(
+    req: PipelineRequest, compiled: CompiledTemplate, offset: int
+) -> tuple[Mapping[int, Layer], tuple[str, ...]]:
     """Client hints re-indexed past the template's messages; none may claim L0/L1."""
     hints: dict[int, Layer] = {}
     warnings: list[str] = []
     for index, layer in req.options.layer_hints.items():
         if layer <= Layer.L1_CONTEXT:
-            warnings.append(f"layer hint {layer.name} for message {index} ignored: template {compiled.label} owns L0/L1")
+            warnings.append(
+                f"layer hint {layer.name} for message {index} ignored: template {compiled.label} owns L0/L1"
+            )
             continue
         hints[index + offset] = layer
     return MappingProxyType(hints), tuple(warnings)
@@ -57,7 +61,9 @@ def merge(req: PipelineRequest, compiled: CompiledTemplate, values: Mapping[str,
         layer_hints=hints,
         enhancements=req.options.enhancements or compiled.enhancements,
     )
-    diagnostics = replace(req.diagnostics, warnings=req.diagnostics.warnings + warnings) if warnings else req.diagnostics
+    diagnostics = (
+        replace(req.diagnostics, warnings=req.diagnostics.warnings + warnings) if warnings else req.diagnostics
+    )
     return replace(
         req,
         messages=messages,

@@ -22,7 +22,9 @@ from proxy.models import Team
 
 # No "@" (it separates "name@version" in lc_template) and no "/" (it is a URL segment).
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"
-name_validator = RegexValidator(NAME_PATTERN, "Use letters, digits, '_', '-' and '.' (no '@' or '/'), starting with a letter or digit.")
+name_validator = RegexValidator(
+    NAME_PATTERN, "Use letters, digits, '_', '-' and '.' (no '@' or '/'), starting with a letter or digit."
+)
 
 # The fields that make up a version's content; none of them may change once saved.
 CONTENT_FIELDS = ("l0", "l1", "tools", "variables", "enhancements", "content_hash")
@@ -36,6 +38,10 @@ class PromptTemplateQuerySet(models.QuerySet["PromptTemplate"]):
     def for_teams(self, team_ids: Iterable[int]) -> PromptTemplateQuerySet:
         return self.filter(Q(team_id__in=list(team_ids)) | Q(team__isnull=True))
 
+    def in_scope(self, team_id: int | None) -> PromptTemplateQuerySet:
+        """Exactly one scope, for writes: the team's own templates, or the global ones for None."""
+        return self.filter(team_id=team_id) if team_id is not None else self.filter(team__isnull=True)
+
     def usable(self) -> PromptTemplateQuerySet:
         return self.filter(archived=False)
 
@@ -46,7 +52,11 @@ class PromptTemplateQuerySet(models.QuerySet["PromptTemplate"]):
 
 class PromptTemplate(models.Model):
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="prompt_templates",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="prompt_templates",
         help_text="Owning team; leave empty for a global template every team can use.",
     )
     name = models.CharField(max_length=100, validators=[name_validator])
@@ -63,7 +73,9 @@ class PromptTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "name"], name="template_unique_team_name"),
             # NULLs are distinct in a unique index, so global names need their own constraint.
-            models.UniqueConstraint(fields=["name"], condition=Q(team__isnull=True), name="template_unique_global_name"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(team__isnull=True), name="template_unique_global_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,7 +119,9 @@ class PromptTemplateVersion(models.Model):
     content_hash = models.CharField(max_length=64, editable=False)
     note = models.TextField(blank=True)
     active = models.BooleanField(default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PromptTemplateVersionQuerySet.as_manager()
@@ -137,10 +151,13 @@ class PromptTemplateVersion(models.Model):
         stored = type(self).objects.filter(pk=self.pk).values("template_id", "version", *CONTENT_FIELDS).first()
         if stored is None:
             return
-        current = {"template_id": self.template_id, "version": self.version, **{f: getattr(self, f) for f in CONTENT_FIELDS}}
+        current = {
+            "template_id": self.template_id,
+            "version": self.version,
+            **{f: getattr(self, f) for f in CONTENT_FIELDS},
+        }
         changed = sorted(name for name, value in stored.items() if current[name] != value)
         if changed:
             raise ImmutableVersionError(
                 f"Template versions are immutable (tried to change {', '.join(changed)}); create a new version instead."
             )
-

@@ -20,8 +20,12 @@ def _roles(request: HttpRequest) -> dict[int, str]:
     """team_id -> role for the request's user, looked up once per request."""
     roles: dict[int, str] | None = getattr(request, _CACHE_ATTR, None)
     if roles is None:
-        memberships = TeamMembership.objects.filter(user_id=request.user.pk).values_list("team_id", "role")
-        roles = dict(memberships)
+        user_id = request.user.pk
+        roles = (
+            dict(TeamMembership.objects.filter(user_id=user_id).values_list("team_id", "role"))
+            if user_id is not None
+            else {}
+        )
         setattr(request, _CACHE_ATTR, roles)
     return roles
 

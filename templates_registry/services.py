@@ -93,7 +93,7 @@ def add_version(
 
 def _template_for(team_id: int | None, spec: TemplateSpec) -> tuple[PromptTemplate, bool]:
     """Lock (or create) the template `spec` names in this scope; True when created."""
-    found = PromptTemplate.objects.filter(team_id=team_id, name=spec.name).values_list("pk", flat=True).first()
+    found = PromptTemplate.objects.in_scope(team_id).filter(name=spec.name).values_list("pk", flat=True).first()
     if found is not None:
         return _locked(found), False
     try:
@@ -104,7 +104,7 @@ def _template_for(team_id: int | None, spec: TemplateSpec) -> tuple[PromptTempla
         return template, True
     except IntegrityError:
         # Created concurrently by another request: use theirs.
-        return _locked(PromptTemplate.objects.get(team_id=team_id, name=spec.name).pk), False
+        return _locked(PromptTemplate.objects.in_scope(team_id).get(name=spec.name).pk), False
 
 
 @transaction.atomic
@@ -147,7 +147,9 @@ def import_specs(team_id: int | None, specs: Iterable[TemplateSpec], *, user: An
     return [save_spec(team_id, spec, user=user) for spec in specs]
 
 
-def import_directory(team_id: int | None, directory: Path, *, user: Any = None) -> list[tuple[FileTemplate, SaveResult]]:
+def import_directory(
+    team_id: int | None, directory: Path, *, user: Any = None
+) -> list[tuple[FileTemplate, SaveResult]]:
     """Import every template file in `directory`; invalid files abort before any write."""
     items = load_directory(directory)
     results = import_specs(team_id, (item.spec for item in items), user=user)

@@ -141,7 +141,11 @@ def _tools(value: Any) -> tuple[Mapping[str, Any], ...]:
     names: set[str] = set()
     for i, tool in enumerate(value):
         at = f"tools[{i}]"
-        if not isinstance(tool, Mapping) or tool.get("type") != "function" or not isinstance(tool.get("function"), Mapping):
+        if (
+            not isinstance(tool, Mapping)
+            or tool.get("type") != "function"
+            or not isinstance(tool.get("function"), Mapping)
+        ):
             raise SpecError(f'{at} must be {{"type": "function", "function": {{"name", "description", "parameters"}}}}')
         unknown = set(tool) - {"type", "function"}
         if unknown:
@@ -179,7 +183,9 @@ def _check_placeholders(content: Content) -> None:
             spaced = _SPACED_PLACEHOLDER.search(text)
             if spaced:
                 name = spaced.group(1) or spaced.group(2)
-                raise SpecError(f"{layer}[{i}]: write the placeholder {spaced.group(0)!r} as '{{{{{name}}}}}' (no spaces)")
+                raise SpecError(
+                    f"{layer}[{i}]: write the placeholder {spaced.group(0)!r} as '{{{{{name}}}}}' (no spaces)"
+                )
             for name in PLACEHOLDER.findall(text):
                 if name not in content.variables:
                     raise SpecError(f"{layer}[{i}] uses {{{{{name}}}}} but variables does not declare {name!r}")
@@ -209,7 +215,9 @@ def parse_spec(raw: Any) -> TemplateSpec:
         raise SpecError(f"unknown key(s) {sorted(unknown)}; known: {', '.join(sorted(SPEC_KEYS))}")
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise SpecError(f"name {name!r} must be 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit")
+        raise SpecError(
+            f"name {name!r} must be 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit"
+        )
     try:
         content = parse_content(raw)
     except SpecError as exc:

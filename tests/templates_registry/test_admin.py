@@ -57,7 +57,9 @@ def two_versions(alpha: Team) -> PromptTemplate:
     return save(alpha, L1=[{"role": "system", "content": "Policy: be brief."}]).template
 
 
-def test_the_list_shows_the_active_version_and_a_labelled_usage_placeholder(alice: User, two_versions: PromptTemplate) -> None:
+def test_the_list_shows_the_active_version_and_a_labelled_usage_placeholder(
+    alice: User, two_versions: PromptTemplate
+) -> None:
     page = logged_in(alice).get(url("prompttemplate_changelist")).content.decode()
     assert "support" in page and "v2" in page
     assert "per-version usage arrives with the analytics issue" in page
@@ -81,17 +83,25 @@ def test_activate_needs_a_post_with_csrf_and_rolls_back(alice: User, two_version
 
 def test_the_version_list_activate_action_activates_exactly_one(alice: User, two_versions: PromptTemplate) -> None:
     v1 = two_versions.versions.get(version=1)
-    response = csrf_post(logged_in(alice), url("prompttemplateversion_changelist"), {"action": "activate_version", "_selected_action": [v1.pk]})
+    response = csrf_post(
+        logged_in(alice),
+        url("prompttemplateversion_changelist"),
+        {"action": "activate_version", "_selected_action": [v1.pk]},
+    )
     assert response.status_code == 302
     assert two_versions.active_version() == v1
 
 
-def test_new_version_is_prefilled_from_the_chosen_version_and_creates_the_next(alice: User, two_versions: PromptTemplate) -> None:
+def test_new_version_is_prefilled_from_the_chosen_version_and_creates_the_next(
+    alice: User, two_versions: PromptTemplate
+) -> None:
     client = logged_in(alice)
     page = url("prompttemplate_new_version", two_versions.pk) + "?from=1"
     form = client.get(page).content.decode()
     assert "Policy: be kind." in form and "Policy: be brief." not in form
-    response = csrf_post(client, page, {"definition": DEFINITION.replace("\n", "\r\n"), "note": "kinder", "activate": "on"})
+    response = csrf_post(
+        client, page, {"definition": DEFINITION.replace("\n", "\r\n"), "note": "kinder", "activate": "on"}
+    )
     assert response.status_code == 302
     newest = two_versions.versions.order_by("-version").first()
     assert (newest.version, newest.active, newest.note, newest.created_by) == (3, True, "kinder", alice)  # type: ignore[union-attr]
@@ -101,14 +111,18 @@ def test_new_version_is_prefilled_from_the_chosen_version_and_creates_the_next(a
 def test_new_version_with_unchanged_content_creates_nothing(alice: User, two_versions: PromptTemplate) -> None:
     client = logged_in(alice)
     page = url("prompttemplate_new_version", two_versions.pk)
-    prefilled = re.search(r"<textarea[^>]*name=\"definition\"[^>]*>\n?(.*?)</textarea>", client.get(page).content.decode(), re.S)
+    prefilled = re.search(
+        r"<textarea[^>]*name=\"definition\"[^>]*>\n?(.*?)</textarea>", client.get(page).content.decode(), re.S
+    )
     assert prefilled is not None
     csrf_post(client, page, {"definition": html.unescape(prefilled.group(1)), "activate": "on"})
     assert two_versions.versions.count() == 2
 
 
 def test_new_version_refuses_an_invalid_definition(alice: User, two_versions: PromptTemplate) -> None:
-    response = csrf_post(logged_in(alice), url("prompttemplate_new_version", two_versions.pk), {"definition": "L0: 'Hi {{who}}'"})
+    response = csrf_post(
+        logged_in(alice), url("prompttemplate_new_version", two_versions.pk), {"definition": "L0: 'Hi {{who}}'"}
+    )
     assert response.status_code == 200 and "does not declare" in response.content.decode()
     assert two_versions.versions.count() == 2
 
@@ -128,7 +142,8 @@ def test_the_diff_view_escapes_template_text(alice: User, alpha: Team) -> None:
 
 def test_adding_a_template_in_admin_creates_version_1(alice: User, alpha: Team) -> None:
     response = csrf_post(
-        logged_in(alice), url("prompttemplate_add"),
+        logged_in(alice),
+        url("prompttemplate_add"),
         {"team": alpha.pk, "name": "fresh", "description": "", "tags": "", "definition": DEFINITION, "note": "first"},
     )
     assert response.status_code == 302
@@ -158,7 +173,9 @@ def test_another_team_sees_neither_the_template_nor_its_pages(charlie: User, two
     assert "support" not in client.get(url("prompttemplate_changelist")).content.decode()
     for page in (url("prompttemplate_diff", two_versions.pk), url("prompttemplate_new_version", two_versions.pk)):
         assert client.get(page).status_code == 404
-    assert client.get(url("prompttemplate_change", two_versions.pk)).status_code == 302  # admin: "does not exist" redirect
+    assert (
+        client.get(url("prompttemplate_change", two_versions.pk)).status_code == 302
+    )  # admin: "does not exist" redirect
 
 
 def test_only_superusers_edit_global_templates(alice: User, root: User) -> None:
@@ -170,7 +187,8 @@ def test_only_superusers_edit_global_templates(alice: User, root: User) -> None:
 
 def test_a_member_cannot_create_a_global_template(alice: User) -> None:
     response = csrf_post(
-        logged_in(alice), url("prompttemplate_add"),
+        logged_in(alice),
+        url("prompttemplate_add"),
         {"team": "", "name": "sneaky", "description": "", "tags": "", "definition": DEFINITION},
     )
     assert response.status_code == 200 and not PromptTemplate.objects.filter(name="sneaky").exists()

@@ -23,16 +23,18 @@ class Api:
         self.key = make_key(team)[1]
 
     def _headers(self) -> dict[str, str]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.key}"}
+        return {"authorization": f"Bearer {self.key}"}
 
     def get(self, path: str) -> Any:
-        return self.client.get(f"/v1/prompts{path}", **self._headers())
+        return self.client.get(f"/v1/prompts{path}", headers=self._headers())
 
     def post(self, path: str, body: Any = None) -> Any:
-        return self.client.post(f"/v1/prompts{path}", body or {}, content_type="application/json", **self._headers())
+        return self.client.post(
+            f"/v1/prompts{path}", body or {}, content_type="application/json", headers=self._headers()
+        )
 
     def delete(self, path: str) -> Any:
-        return self.client.delete(f"/v1/prompts{path}", **self._headers())
+        return self.client.delete(f"/v1/prompts{path}", headers=self._headers())
 
 
 @pytest.fixture
@@ -59,7 +61,10 @@ def test_it_shows_a_template_with_its_versions(alice_api: Api) -> None:
     alice_api.post("/templates", {**spec_dict(L1="v2"), "note": "shorter"})
     detail = alice_api.get("/templates/support").json()
     assert (detail["scope"], detail["active_version"]) == ("team", 2)
-    assert [(v["version"], v["active"], v["note"]) for v in detail["versions"]] == [(2, True, "shorter"), (1, False, "")]
+    assert [(v["version"], v["active"], v["note"]) for v in detail["versions"]] == [
+        (2, True, "shorter"),
+        (1, False, ""),
+    ]
     assert detail["versions"][1]["L0"] == [{"role": "system", "content": "You support {{product}}."}]
 
 
@@ -68,7 +73,10 @@ def test_it_lists_the_teams_and_global_templates_only(alice_api: Api, charlie_ap
     charlie_api.post("/templates", spec_dict("gamma-bot"))
     save(None, "house-style")
     listed = alice_api.get("/templates").json()["templates"]
-    assert [(t["name"], t["scope"], t["active_version"]) for t in listed] == [("alpha-bot", "team", 1), ("house-style", "global", 1)]
+    assert [(t["name"], t["scope"], t["active_version"]) for t in listed] == [
+        ("alpha-bot", "team", 1),
+        ("house-style", "global", 1),
+    ]
 
 
 def test_another_teams_template_is_a_404_for_every_operation(alice_api: Api, charlie_api: Api) -> None:
@@ -92,7 +100,10 @@ def test_posting_the_same_name_from_another_team_creates_its_own_template(alice_
 def test_global_templates_are_visible_but_read_only(alice_api: Api) -> None:
     save(None, "house-style")
     assert alice_api.get("/templates/house-style").json()["scope"] == "global"
-    for response in (alice_api.post("/templates/house-style/activate", {"version": 1}), alice_api.delete("/templates/house-style")):
+    for response in (
+        alice_api.post("/templates/house-style/activate", {"version": 1}),
+        alice_api.delete("/templates/house-style"),
+    ):
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "template_read_only"
 
@@ -139,18 +150,26 @@ def test_it_needs_an_api_key(db: None) -> None:
     assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"
 
 
-def test_reload_imports_the_directory_once_and_then_creates_nothing(alice_api: Api, settings: Any, tmp_path: Path) -> None:
+def test_reload_imports_the_directory_once_and_then_creates_nothing(
+    alice_api: Api, settings: Any, tmp_path: Path
+) -> None:
     (tmp_path / "a.yaml").write_text(yaml.safe_dump({"templates": [spec_dict("one"), spec_dict("two")]}))
     settings.LAYERCACHE_TEMPLATES_DIR = tmp_path
     first = alice_api.post("/reload").json()
-    assert [(r["name"], r["action"], r["version"]) for r in first["results"]] == [("one", "created", 1), ("two", "created", 1)]
+    assert [(r["name"], r["action"], r["version"]) for r in first["results"]] == [
+        ("one", "created", 1),
+        ("two", "created", 1),
+    ]
     assert first["directory"] == tmp_path.name
     second = alice_api.post("/reload").json()
     assert [r["action"] for r in second["results"]] == ["unchanged", "unchanged"]
     assert PromptTemplateVersion.objects.count() == 2
     (tmp_path / "a.yaml").write_text(yaml.safe_dump({"templates": [spec_dict("one", L1="edited"), spec_dict("two")]}))
     third = alice_api.post("/reload").json()
-    assert [(r["name"], r["action"], r["version"]) for r in third["results"]] == [("one", "new_version", 2), ("two", "unchanged", 1)]
+    assert [(r["name"], r["action"], r["version"]) for r in third["results"]] == [
+        ("one", "new_version", 2),
+        ("two", "unchanged", 1),
+    ]
 
 
 def test_reload_of_an_invalid_directory_changes_nothing(alice_api: Api, settings: Any, tmp_path: Path) -> None:

@@ -14,18 +14,30 @@ from templates_registry.render import compile_content, resolve_values
 
 WEATHER = {
     "type": "function",
-    "function": {"name": "weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}},
+    "function": {
+        "name": "weather",
+        "description": "Weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
 }
 
 
-def request(wire: str = "openai", template: str | None = "support", variables: dict[str, Any] | None = None, **kw: Any) -> PipelineRequest:
+def request(
+    wire: str = "openai", template: str | None = "support", variables: dict[str, Any] | None = None, **kw: Any
+) -> PipelineRequest:
     messages = kw.pop("messages", (Message("system", "Client rules."), Message("user", "hi")))
     options = LayerCacheOptions(template=template, template_vars=variables or {}, **kw.pop("options", {}))
     return PipelineRequest(wire=wire, model="m", messages=messages, options=options, **kw)  # type: ignore[arg-type]
 
 
 def compiled(**content: Any) -> Any:
-    fields: dict[str, Any] = {"l0": [{"role": "system", "content": "L0 for {{product}} in {{language}}"}], "l1": [], "tools": [], "variables": {"product": None, "language": "English"}, "enhancements": []}
+    fields: dict[str, Any] = {
+        "l0": [{"role": "system", "content": "L0 for {{product}} in {{language}}"}],
+        "l1": [],
+        "tools": [],
+        "variables": {"product": None, "language": "English"},
+        "enhancements": [],
+    }
     fields.update(content)
     return compile_content(7, "support@3", **fields)
 
@@ -42,11 +54,14 @@ def test_the_template_layers_come_first_and_the_clients_system_text_moves_to_l2(
     assert merged.template_version == "support@3"
 
 
+def as_bytes(req: PipelineRequest) -> bytes:
+    return json.dumps([[m.role, m.content] for m in req.messages] + [list(req.tools)]).encode()
+
+
 def test_rendering_is_byte_identical_whatever_the_order_of_the_variables() -> None:
     template = compiled(tools=[WEATHER])
     first = merge(request(), template, resolve_values(template, {"product": "Acme", "language": "French"}))
     second = merge(request(), template, resolve_values(template, {"language": "French", "product": "Acme"}))
-    as_bytes = lambda r: json.dumps([[m.role, m.content] for m in r.messages] + [list(r.tools)]).encode()  # noqa: E731
     assert as_bytes(first) == as_bytes(second)
     assert first == second
 
@@ -67,7 +82,11 @@ def test_template_tools_come_before_the_clients_in_the_callers_wire_shape() -> N
     client_tool = {"name": "search", "input_schema": {"type": "object"}}
     merged = merge(request("anthropic", tools=(client_tool,)), template, {"product": "x", "language": "y"})
     assert merged.tools == (
-        {"name": "weather", "description": "Weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}},
+        {
+            "name": "weather",
+            "description": "Weather",
+            "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
         client_tool,
     )
     assert merge(request(), template, {"product": "x", "language": "y"}).tools == (WEATHER,)

@@ -63,15 +63,26 @@ def test_it_refuses_unknown_enhancements_and_malformed_tools() -> None:
 
 
 def test_key_order_and_line_endings_do_not_change_the_content_hash() -> None:
-    tool = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"b": {}, "a": {}}}}}
-    reordered = {"function": {"parameters": {"properties": {"a": {}, "b": {}}, "type": "object"}, "name": "f"}, "type": "function"}
+    tool = {
+        "type": "function",
+        "function": {"name": "f", "parameters": {"type": "object", "properties": {"b": {}, "a": {}}}},
+    }
+    reordered = {
+        "function": {"parameters": {"properties": {"a": {}, "b": {}}, "type": "object"}, "name": "f"},
+        "type": "function",
+    }
     first = parse_spec(spec_dict(tools=[tool], L1=[{"role": "system", "content": "line one\nline two"}]))
     second = parse_spec(spec_dict(tools=[reordered], L1=[{"content": "line one\r\nline two", "role": "system"}]))
     assert first.content.content_hash == second.content.content_hash
 
 
 def test_the_yaml_definition_round_trips_exactly() -> None:
-    content = parse_spec(spec_dict(L0=[{"role": "system", "content": "Multi\n  indented\nlines for {{product}}\n"}], enhancements=["self_critique"])).content
+    content = parse_spec(
+        spec_dict(
+            L0=[{"role": "system", "content": "Multi\n  indented\nlines for {{product}}\n"}],
+            enhancements=["self_critique"],
+        )
+    ).content
     text = dump_content(content)
     assert "|" in text  # multi-line prompts are literal blocks
     assert load_definition(text) == content

@@ -17,7 +17,10 @@ from proxy.models import Team
 from tests.gateway_support import make_key
 from tests.templates_registry.conftest import save
 
-ESCALATE = {"type": "function", "function": {"name": "escalate", "description": "Hand over", "parameters": {"type": "object", "properties": {}}}}
+ESCALATE = {
+    "type": "function",
+    "function": {"name": "escalate", "description": "Hand over", "parameters": {"type": "object", "properties": {}}},
+}
 TEMPLATE_VARS = {"lc_template": "support", "lc_template_vars": {"product": "Acme"}}
 
 
@@ -42,12 +45,16 @@ def alice_key(gateway: Any, routes: dict[str, Any]) -> str:
     return plaintext
 
 
-def test_openai_clients_get_the_template_layers_before_their_own_system_text(gateway: Any, alice_key: str, fake: Any) -> None:
+def test_openai_clients_get_the_template_layers_before_their_own_system_text(
+    gateway: Any, alice_key: str, fake: Any
+) -> None:
     client = openai.OpenAI(base_url=gateway.openai_base, api_key=alice_key, max_retries=0)
     client.chat.completions.create(
         model="fake-gpt",
         messages=[{"role": "system", "content": "Client rules."}, {"role": "user", "content": "hi"}],
-        tools=[{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}],
+        tools=[
+            {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}
+        ],
         extra_body=TEMPLATE_VARS,
     )
     sent = fake.received[-1].json
@@ -57,7 +64,9 @@ def test_openai_clients_get_the_template_layers_before_their_own_system_text(gat
     assert not any(key.startswith("lc_") for key in sent)
 
 
-def test_anthropic_clients_get_the_template_layers_and_anthropic_shaped_tools(gateway: Any, alice_key: str, fake: Any) -> None:
+def test_anthropic_clients_get_the_template_layers_and_anthropic_shaped_tools(
+    gateway: Any, alice_key: str, fake: Any
+) -> None:
     client = anthropic.Anthropic(base_url=gateway.base_url, api_key=alice_key, max_retries=0)
     client.messages.create(
         model="fake-claude",
@@ -75,7 +84,9 @@ def test_anthropic_clients_get_the_template_layers_and_anthropic_shaped_tools(ga
 def test_a_missing_variable_is_a_400_in_openai_format(gateway: Any, alice_key: str, fake: Any) -> None:
     client = openai.OpenAI(base_url=gateway.openai_base, api_key=alice_key, max_retries=0)
     with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "hi"}], extra_body={"lc_template": "support"})
+        client.chat.completions.create(
+            model="fake-gpt", messages=[{"role": "user", "content": "hi"}], extra_body={"lc_template": "support"}
+        )
     error = caught.value.response.json()["error"]
     assert (error["type"], error["param"]) == ("invalid_request_error", "lc_template_vars")
     assert "product" in error["message"]
@@ -85,7 +96,12 @@ def test_a_missing_variable_is_a_400_in_openai_format(gateway: Any, alice_key: s
 def test_a_missing_variable_is_a_400_in_anthropic_format(gateway: Any, alice_key: str, fake: Any) -> None:
     client = anthropic.Anthropic(base_url=gateway.base_url, api_key=alice_key, max_retries=0)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        client.messages.create(model="fake-claude", max_tokens=32, messages=[{"role": "user", "content": "hi"}], extra_body={"lc_template": "support"})
+        client.messages.create(
+            model="fake-claude",
+            max_tokens=32,
+            messages=[{"role": "user", "content": "hi"}],
+            extra_body={"lc_template": "support"},
+        )
     body = caught.value.response.json()
     assert body["type"] == "error" and body["error"]["type"] == "invalid_request_error"
     assert "product" in body["error"]["message"]
@@ -96,12 +112,19 @@ def test_another_team_cannot_use_alices_template(gateway: Any, alice_key: str, f
     _, charlie_key = make_key("gamma")
     client = openai.OpenAI(base_url=gateway.openai_base, api_key=charlie_key, max_retries=0)
     with pytest.raises(openai.BadRequestError, match="Unknown prompt template 'support'"):
-        client.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "hi"}], extra_body=TEMPLATE_VARS)
+        client.chat.completions.create(
+            model="fake-gpt", messages=[{"role": "user", "content": "hi"}], extra_body=TEMPLATE_VARS
+        )
 
 
 def test_a_new_version_is_used_by_the_next_request(gateway: Any, alice_key: str, fake: Any) -> None:
     client = openai.OpenAI(base_url=gateway.openai_base, api_key=alice_key, max_retries=0)
-    ask = lambda: client.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "hi"}], extra_body=TEMPLATE_VARS)  # noqa: E731
+
+    def ask() -> None:
+        client.chat.completions.create(
+            model="fake-gpt", messages=[{"role": "user", "content": "hi"}], extra_body=TEMPLATE_VARS
+        )
+
     ask()
     save(Team.objects.get(name="alpha"), L1=[{"role": "system", "content": "Policy: be brief."}], tools=[ESCALATE])
     ask()

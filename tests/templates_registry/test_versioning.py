@@ -105,7 +105,10 @@ def test_for_team_sees_its_own_and_global_templates_only(alpha: Team, gamma: Tea
     save(alpha, "alpha-only")
     save(gamma, "gamma-only")
     save(None, "everyone")
-    assert sorted(PromptTemplate.objects.for_team(alpha.pk).values_list("name", flat=True)) == ["alpha-only", "everyone"]
+    assert sorted(PromptTemplate.objects.for_team(alpha.pk).values_list("name", flat=True)) == [
+        "alpha-only",
+        "everyone",
+    ]
 
 
 def test_a_teams_template_shadows_a_global_one_of_the_same_name(alpha: Team, gamma: Team) -> None:

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         return team.pk
 
     def _template(self, team_id: int | None, name: str) -> PromptTemplate:
-        template = PromptTemplate.objects.filter(team_id=team_id, name=name).first()
+        template = PromptTemplate.objects.in_scope(team_id).filter(name=name).first()
         if template is None:
             raise CommandError(f"No {'global ' if team_id is None else ''}template named {name!r} in that scope")
         return template
@@ -82,7 +82,9 @@ class Command(BaseCommand):
         templates = PromptTemplate.objects.all() if team_id is None else PromptTemplate.objects.for_team(team_id)
         if not archived:
             templates = templates.usable()
-        for template in templates.select_related("team").annotate(active_number=Subquery(active)).order_by("name", "team_id"):
+        for template in (
+            templates.select_related("team").annotate(active_number=Subquery(active)).order_by("name", "team_id")
+        ):
             scope = template.team.name if template.team else "global"
             flags = " (archived)" if template.archived else ""
-            self.stdout.write(f"{template.name}@{template.active_number}\t{scope}{flags}\t{template.description}")  # type: ignore[attr-defined]
+            self.stdout.write(f"{template.name}@{template.active_number}\t{scope}{flags}\t{template.description}")
