@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
@@ -28,6 +29,7 @@ from proxy.options import parse_options, split_lc_fields
 from proxy.pipeline.request import PipelineRequest, WireFormat
 from proxy.prepare import Prepared, prepare
 from proxy.schemas.anthropic import MessagesRequest
+from proxy.sessions import changed_layer, session_key
 from proxy.schemas.openai import ChatCompletionRequest
 from proxy.schemas.validate import parse_json_object, validate_against
 from proxy.transport import FailureKind, Reply, StreamReply, UpstreamFailure, UpstreamRequest
@@ -260,8 +262,9 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
         await limits.check(ctx.principal)
         req = _to_pipeline(wire, fields, lc, ctx.route)
         req = await apply_template(req, ctx.principal.team_id)
-        prepared = prepare(req, ctx.route, ctx.principal, ctx.session_id)
+        prepared = await _prepare(req, ctx.route, ctx.principal)
         ctx.headers.update(prepared.headers)
+        await _note_changed_layer(ctx, prepared.request)
         cache = await ResponseCache.begin(request, prepared.request, ctx.route, ctx.principal, ctx.session_id)
         ctx.headers.update(cache.headers)
         hit = await cache.lookup()
@@ -311,6 +314,21 @@ def _cached_response(ctx: Context, hit: CachedAnswer, prepared: Prepared) -> Htt
     for name, value in _headers_for(ctx).items():
         response[name] = value
     return response
+
+
+async def _prepare(req: PipelineRequest, route: RouteSpec, principal: Principal) -> Prepared:
+    if "dynamic_few_shot" in req.options.enhancements:
+        # Picking examples embeds the query and reads the database: not on the event loop.
+        return await sync_to_async(prepare, thread_sensitive=False)(req, route, principal)
+    return prepare(req, route, principal)
+
+
+async def _note_changed_layer(ctx: Context, req: PipelineRequest) -> None:
+    assert ctx.principal is not None
+    session = session_key(req, ctx.principal.team_id, ctx.principal.key_id, ctx.session_id)
+    changed = await changed_layer(req, ctx.principal.team_id, session)
+    if changed is not None:
+        ctx.headers["x-layercache-changed-layer"] = changed
 
 
 async def _route_chain(route: RouteSpec, principal: Principal) -> list[RouteSpec]:
