@@ -95,6 +95,7 @@ class Recorder:
         try:
             close_old_connections()
             RequestRecord.objects.bulk_create([RequestRecord(**asdict(d)) for d in batch])
+            self._touch_keys(batch)
             return True
         except IntegrityError:
             # A team, key or route was deleted while its records waited: write the rest one
@@ -106,6 +107,18 @@ class Recorder:
             with self._lock:
                 self._buffer.extendleft(reversed(batch))
             return False
+
+    def _touch_keys(self, batch: list[RecordDraft]) -> None:
+        """Keys' last-used time, written here once per batch rather than once per request."""
+        from proxy.models import ApiKey
+
+        last_used: dict[int, datetime] = {}
+        for draft in batch:
+            if draft.api_key_id is not None:
+                last_used[draft.api_key_id] = max(draft.created_at, last_used.get(draft.api_key_id, draft.created_at))
+        for key_id, when in last_used.items():
+            # update() on purpose: no save signals, so the auth caches are not invalidated.
+            ApiKey.objects.filter(id=key_id).update(last_used_at=when)
 
     def _write_one_by_one(self, batch: list[RecordDraft]) -> None:
         from analytics.models import RequestRecord
