@@ -54,7 +54,10 @@ def test_it_records_tokens_cost_and_timing_for_openai(gateway: Any, key: tuple[A
     assert last.saved_usd > 0
     assert last.latency_ms > 0 and last.ttfb_ms is not None and last.upstream_attempts == 1
     assert [r.request_id for r in records] == ["rec-one", "rec-two"]
-    api_key.refresh_from_db()
+    deadline = time.monotonic() + 5
+    while api_key.last_used_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # written right after the records, in the same background flush
+        api_key.refresh_from_db()
     assert api_key.last_used_at is not None and api_key.last_used_at >= records[0].created_at
 
 
