@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from proxy.auth import api_key_auth, principal_of
 from proxy.errors import ErrorKind, GatewayError, bad_request
@@ -94,7 +94,7 @@ def list_templates(request: HttpRequest, include_archived: bool = False) -> dict
 
 
 @router.post("/templates", response={200: SaveOut, 201: SaveOut})
-def save_template(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[str, Any]]:
+def save_template(request: HttpRequest, payload: TemplateIn) -> Status[dict[str, Any]]:
     raw = payload.model_dump(exclude_unset=True, exclude={"activate"})
     try:
         spec = parse_spec(raw)
@@ -108,7 +108,7 @@ def save_template(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[
         "active": result.version.active,
         "action": result.action.value,
     }
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 @router.get("/templates/{name}", response=TemplateDetailOut)

@@ -32,11 +32,13 @@ def _merged_tools(req: PipelineRequest, compiled: CompiledTemplate) -> tuple[Map
     return template_tools + req.tools
 
 
-def _shifted_hints(
-    req: PipelineRequest, compiled: CompiledTemplate, offset: int
+def _layer_hints(
+    req: PipelineRequest, compiled: CompiledTemplate, offset: int, client_system: int
 ) -> tuple[Mapping[int, Layer], tuple[str, ...]]:
-    """Client hints re-indexed past the template's messages; none may claim L0/L1."""
-    hints: dict[int, Layer] = {}
+    """Hints for the merged messages: the client's own, re-indexed past the template's
+    messages and never claiming L0/L1, and L2 for the client's leading system messages
+    (stratify would otherwise count them into the leading system run, i.e. L1)."""
+    hints: dict[int, Layer] = {offset + i: Layer.L2_SESSION for i in range(client_system)}
     warnings: list[str] = []
     for index, layer in req.options.layer_hints.items():
         if layer <= Layer.L1_CONTEXT:
@@ -55,7 +57,7 @@ def merge(req: PipelineRequest, compiled: CompiledTemplate, values: Mapping[str,
         lead += 1
     client_system = tuple(replace(m, layer=Layer.L2_SESSION) for m in req.messages[:lead])
     messages: tuple[Message, ...] = template_messages + client_system + req.messages[lead:]
-    hints, warnings = _shifted_hints(req, compiled, len(template_messages))
+    hints, warnings = _layer_hints(req, compiled, len(template_messages), lead)
     options = replace(
         req.options,
         layer_hints=hints,

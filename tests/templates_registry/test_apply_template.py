@@ -5,20 +5,37 @@ apply_template reads through sync_to_async on another thread, so these tests com
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from proxy.errors import GatewayError
 from proxy.models import Team
-from templates_registry import services
+from templates_registry import lookup, services
 from templates_registry.integration import apply_template
 from templates_registry.models import PromptTemplateVersion
 from tests.templates_registry.conftest import save
 from tests.templates_registry.test_rendering import request
 
 pytestmark = pytest.mark.django_db(transaction=True)
+T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def _close_worker_thread_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker thread opens its own connection; close it, or the test database cannot be dropped."""
+    original = lookup.load
+
+    def load_then_close(*args: Any) -> Any:
+        try:
+            return original(*args)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(lookup, "load", load_then_close)
 
 
 async def test_missing_and_unknown_variables_are_a_400_naming_them(alpha: Team) -> None:
@@ -58,10 +75,19 @@ async def test_vars_without_a_template_are_refused(alpha: Team) -> None:
         await apply_template(request(template=None, variables={"product": "x"}), alpha.pk)
 
 
+def _closing(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    finally:
+        connection.close()
+
+
 async def _save(team: Team, **overrides: Any) -> services.SaveResult:
-    return await sync_to_async(save)(team, **overrides)
+    return await sync_to_async(_closing)(lambda: save(team, **overrides))
 
 
 async def _activate(team: Team, number: int) -> None:
-    version = await PromptTemplateVersion.objects.aget(template__team=team, version=number)
-    await sync_to_async(services.activate)(version)
+    def activate() -> None:
+        services.activate(PromptTemplateVersion.objects.get(template__team=team, version=number))
+
+    await sync_to_async(_closing)(activate)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from proxy.errors import GatewayError
+from proxy.pipeline import stratify
 from proxy.pipeline.request import Layer, LayerCacheOptions, Message, PipelineRequest
 from templates_registry.merge import merge
 from templates_registry.render import compile_content, resolve_values
@@ -110,5 +111,12 @@ def test_client_layer_hints_shift_past_the_template_and_cannot_claim_l0() -> Non
     template = compiled()
     hinted = request(options={"layer_hints": {0: Layer.L0_SYSTEM, 1: Layer.L2_SESSION}})
     merged = merge(hinted, template, {"product": "x", "language": "y"})
-    assert dict(merged.options.layer_hints) == {2: Layer.L2_SESSION}
+    assert dict(merged.options.layer_hints) == {1: Layer.L2_SESSION, 2: Layer.L2_SESSION}
     assert "owns L0/L1" in merged.diagnostics.warnings[0]
+
+
+def test_stratify_keeps_the_clients_system_text_out_of_the_template_layers() -> None:
+    template = compiled(l1=[{"role": "system", "content": "Context"}])
+    merged = merge(request(), template, resolve_values(template, {"product": "Acme"}))
+    layers = [m.layer for m in stratify.apply(merged).messages]
+    assert layers == [Layer.L0_SYSTEM, Layer.L1_CONTEXT, Layer.L2_SESSION, Layer.L4_USER]
