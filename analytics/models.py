@@ -37,6 +37,8 @@ class RequestRecord(models.Model):
     ttfb_ms = models.FloatField(null=True, blank=True)
     upstream_attempts = models.PositiveSmallIntegerField(default=0)
     session_id = models.CharField(max_length=200, blank=True)
+    # "name@version" of the prompt template the request used, for per-version usage.
+    template_version = models.CharField(max_length=250, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     objects = RequestRecordQuerySet.as_manager()
@@ -46,6 +48,7 @@ class RequestRecord(models.Model):
         indexes = [
             models.Index(fields=["team", "created_at"], name="record_team_created"),
             models.Index(fields=["api_key", "created_at"], name="record_key_created"),
+            models.Index(fields=["template_version"], name="record_template_version"),
         ]
 
     def __str__(self) -> str:

@@ -50,6 +50,7 @@ class RecordDraft:
     ttfb_ms: float | None = None
     upstream_attempts: int = 0
     session_id: str = ""
+    template_version: str = ""
     created_at: datetime = field(default_factory=timezone.now)
 
 

@@ -56,6 +56,7 @@ class Context:
     stream: bool = False
     attempts: int = 0
     ttfb_ms: float | None = None
+    template_version: str = ""
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -215,6 +216,7 @@ def _record(ctx: Context, status: int, usage: Usage, error_type: str = "", saved
             ttfb_ms=ctx.ttfb_ms,
             upstream_attempts=ctx.attempts,
             session_id=ctx.session_id,
+            template_version=ctx.template_version,
         )
     )
 
@@ -262,6 +264,7 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
         await limits.check(ctx.principal)
         req = _to_pipeline(wire, fields, lc, ctx.route)
         req = await apply_template(req, ctx.principal.team_id)
+        ctx.template_version = req.template_version
         prepared = await _prepare(req, ctx.route, ctx.principal)
         ctx.headers.update(prepared.headers)
         await _note_changed_layer(ctx, prepared.request)

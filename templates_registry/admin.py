@@ -16,12 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from analytics.usage import template_usage
 from proxy.models import Team
 from templates_registry import admin_views, permissions, services
 from templates_registry.forms import PromptTemplateAddForm
 from templates_registry.models import PromptTemplate, PromptTemplateVersion
 
-USAGE_PLACEHOLDER = "— (per-version usage arrives with the analytics issue)"
 
 
 def admin_url(name: str, *args: Any) -> str:
@@ -130,15 +130,19 @@ class PromptTemplateAdmin(admin.ModelAdmin):
     def version_count(self, obj: PromptTemplate) -> int:
         return int(getattr(obj, "n_versions", 0))
 
-    @admin.display(description="usage")
+    @admin.display(description="usage (active version)")
     def usage(self, obj: PromptTemplate) -> str:
-        # RequestRecord does not say which template a request used yet; no number beats a wrong one.
-        return USAGE_PLACEHOLDER
+        number = getattr(obj, "active_number", None)
+        if number is None:
+            return "—"
+        usage = template_usage(obj.name, obj.team_id).get(f"{obj.name}@{number}")
+        return str(usage) if usage else "no requests yet"
 
     @admin.display(description="version history")
     def history(self, obj: PromptTemplate) -> str:
         versions = list(obj.versions.select_related("created_by").order_by("-version"))
         numbers = [v.version for v in versions]
+        usage_by_version = template_usage(obj.name, obj.team_id)
         rows = []
         for index, version in enumerate(versions):
             older = numbers[index + 1] if index + 1 < len(numbers) else None
@@ -173,12 +177,13 @@ class PromptTemplateAdmin(admin.ModelAdmin):
                     version.created_at.strftime("%Y-%m-%d %H:%M"),
                     version.created_by.get_username() if version.created_by else "",
                     version.note,
+                    str(usage_by_version.get(f"{obj.name}@{version.version}", "no requests")),
                     format_html_join(" · ", "{}", ((link,) for link in links)),
                 )
             )
-        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         return format_html(
-            "<table><thead><tr><th>version</th><th></th><th>created</th><th>by</th><th>note</th><th></th></tr></thead>"
+            "<table><thead><tr><th>version</th><th></th><th>created</th><th>by</th><th>note</th><th>usage</th><th></th></tr></thead>"
             "<tbody>{}</tbody></table>",
             body,
         )

@@ -57,12 +57,25 @@ def two_versions(alpha: Team) -> PromptTemplate:
     return save(alpha, L1=[{"role": "system", "content": "Policy: be brief."}]).template
 
 
-def test_the_list_shows_the_active_version_and_a_labelled_usage_placeholder(
-    alice: User, two_versions: PromptTemplate
-) -> None:
+def test_the_list_shows_the_active_version_and_its_usage(alice: User, two_versions: PromptTemplate) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from analytics.models import RequestRecord
+
     page = logged_in(alice).get(url("prompttemplate_changelist")).content.decode()
-    assert "support" in page and "v2" in page
-    assert "per-version usage arrives with the analytics issue" in page
+    assert "support" in page and "v2" in page and "no requests yet" in page
+    for cache_status, cached in (("MISS", 600), ("HIT", 0)):
+        RequestRecord.objects.create(
+            request_id=cache_status, team=two_versions.team, route_name="r", endpoint="chat.completions", status=200,
+            input_tokens=1000 if cached else 0, cached_read_tokens=cached, cache_status=cache_status,
+            cost_usd=Decimal("0.5"), created_at=timezone.now(), template_version=f"{two_versions.name}@2",
+        )
+    page = logged_in(alice).get(url("prompttemplate_changelist")).content.decode()
+    assert "2 requests, 60% provider-cached, 1 cache hits, $1.0000" in page
+    history = logged_in(alice).get(url("prompttemplate_change", two_versions.pk)).content.decode()
+    assert "2 requests" in history and "no requests" in history  # v2 used, v1 not
 
 
 def test_the_change_page_shows_the_history_with_links(alice: User, two_versions: PromptTemplate) -> None:
