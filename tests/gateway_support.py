@@ -68,14 +68,14 @@ def start_gateway(database: dict[str, Any], secret_key: str, redis_url: str, log
         }
     )
     log_path = log_dir / f"gateway-{port}.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "layercache_site.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with log_path.open("wb") as log:  # the child keeps its own handle to the file
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "layercache_site.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     gateway = GatewayProcess(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
