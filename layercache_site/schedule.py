@@ -19,6 +19,13 @@ class Periodic:
 PERIODIC_TASKS: tuple[Periodic, ...] = (
     # Frequent enough that /health notices a dead worker within a minute and a half.
     Periodic("worker heartbeat", "analytics.tasks.heartbeat", 15),
+    # Expired cache entries are never served; deleting them only reclaims space and keeps
+    # the vector index small, so every 10 minutes is plenty.
+    Periodic("cache: delete expired entries", "semantic_cache.tasks.cleanup_expired_entries", 600),
+    # A no-op unless the embedding model changed; until then stale entries only miss.
+    Periodic("cache: re-embed entries of another model", "semantic_cache.tasks.reembed_entries", 3600),
+    # Saving examples in admin queues this at once; the schedule catches up after failures.
+    Periodic("cache: embed few-shot examples", "semantic_cache.tasks.embed_few_shot_examples", 300),
 )
 
 

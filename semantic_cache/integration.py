@@ -29,11 +29,12 @@ from proxy.directory import Principal, RouteSpec
 from proxy.pipeline.request import PipelineRequest, WireFormat
 from proxy.transport import Reply, StreamReply
 from proxy.usage import Usage, cost_of
-from semantic_cache import lookup, singleflight, store
+from semantic_cache import singleflight, store
 from semantic_cache.answers import unstorable_reason
 from semantic_cache.embedder import Embedder, get_embedder
 from semantic_cache.guards import is_eligible_for_semantic
 from semantic_cache.keys import RequestKeys, request_keys
+from semantic_cache.lookup import Found, find_exact, find_similar
 from semantic_cache.policy import CachePolicy, parse_cache_control, resolve_policy
 from semantic_cache.replay import StreamAssembler, replay_events, with_fresh_id
 
@@ -121,9 +122,9 @@ class ResponseCache:
                 return self._serve(found)
         return await self._single_flight()
 
-    async def _find_exact(self) -> lookup.Found | None:
+    async def _find_exact(self) -> Found | None:
         assert self.keys is not None and self.policy.scope is not None
-        return await sync_to_async(lookup.find_exact, thread_sensitive=False)(
+        return await sync_to_async(find_exact, thread_sensitive=False)(
             self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds
         )
 
@@ -131,21 +132,21 @@ class ResponseCache:
         assert self.keys is not None
         return not self.keys.semantic_ineligible and is_eligible_for_semantic(self.keys.query_text)
 
-    async def _find_similar(self) -> lookup.Found | None:
+    async def _find_similar(self) -> Found | None:
         if not self._semantic_eligible():
             return None
         return await sync_to_async(self._find_similar_sync, thread_sensitive=False)()
 
-    def _find_similar_sync(self) -> lookup.Found | None:
+    def _find_similar_sync(self) -> Found | None:
         assert self.keys is not None and self.policy.scope is not None
         embedder = _embedder()
         vector = embedder.embed_one(self.keys.query_text)
-        return lookup.find_similar(
+        return find_similar(
             self.policy.scope, self.keys.context_fingerprint, self.wire, embedder.model_name, vector,
             self.keys.query_text, self.policy.threshold, self.policy.max_age_seconds,
         )
 
-    def _serve(self, found: lookup.Found) -> CachedAnswer:
+    def _serve(self, found: Found) -> CachedAnswer:
         assert self.policy.scope is not None
         age = max(0, int((timezone.now() - found.created_at).total_seconds()))
         headers = {

@@ -120,7 +120,7 @@ def ef_search_for(total_rows: float, candidate_rows: float, k: int) -> int:
     return max(MIN_EF_SEARCH, min(MAX_EF_SEARCH, wanted))
 
 
-def _index_nearest(qs: CacheEntryQuerySet, vector: str, k: int, candidate_rows: int) -> list[tuple[int, float]]:
+def _index_nearest(qs: CacheEntryQuerySet, vector: Any, k: int, candidate_rows: int) -> list[tuple[int, float]]:
     ef_search = ef_search_for(_rows.get(), candidate_rows, k)
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -130,9 +130,9 @@ def _index_nearest(qs: CacheEntryQuerySet, vector: str, k: int, candidate_rows: 
         return [(entry_id, float(distance)) for entry_id, distance in ranked]
 
 
-def nearest(qs: CacheEntryQuerySet, vector: str, k: int) -> list[tuple[int, float]]:
+def nearest(qs: CacheEntryQuerySet, vector: Any, k: int) -> list[tuple[int, float]]:
     """The k nearest rows of `qs` by cosine distance, exact while `qs` is small."""
-    found, count = _exact_nearest(qs, vector, k)
+    found, count = _exact_nearest(qs, vector_literal(vector), k)
     if count <= EXACT_SEARCH_LIMIT:
         return found
     return _index_nearest(qs, vector, k, count)
@@ -154,7 +154,7 @@ def find_similar(
             context_fingerprint=fingerprint, wire=wire, embedding_model=model_name
         )
     )
-    ranked = [(i, 1.0 - d) for i, d in nearest(qs, vector_literal(vector), CANDIDATES) if 1.0 - d >= threshold]
+    ranked = [(i, 1.0 - d) for i, d in nearest(qs, vector, CANDIDATES) if 1.0 - d >= threshold]
     if not ranked:
         return None
     rows = {row["id"]: row for row in qs.filter(id__in=[i for i, _ in ranked]).values("id", "query_text", "response", "usage", "created_at")}

@@ -74,7 +74,7 @@ def _openai_chunks(body: Mapping[str, Any], include_usage: bool) -> Iterator[byt
             yield chunk(index, {"refusal": message["refusal"]})
         for position, call in enumerate(message.get("tool_calls") or []):
             function = call.get("function") or {}
-            opening = {"index": position, "id": call.get("id"), "type": call.get("type", "function"),
+            opening: dict[str, Any] = {"index": position, "id": call.get("id"), "type": call.get("type", "function"),
                        "function": {"name": function.get("name", ""), "arguments": ""}}
             yield chunk(index, {"tool_calls": [opening]})
             arguments = function.get("arguments") or ""
@@ -93,7 +93,7 @@ def _anthropic_block_events(index: int, block: Mapping[str, Any]) -> Iterator[by
         for piece in _pieces(block.get("text", "")):
             yield anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}})
     elif kind == "tool_use":
-        opening = {"type": "tool_use", "id": block.get("id"), "name": block.get("name"), "input": {}}
+        opening: dict[str, Any] = {"type": "tool_use", "id": block.get("id"), "name": block.get("name"), "input": {}}
         yield anthropic_event("content_block_start", {"type": "content_block_start", "index": index, "content_block": opening})
         partial = json.dumps(block.get("input", {}), separators=(",", ":"), ensure_ascii=False)
         yield anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": partial}})
@@ -249,9 +249,9 @@ class StreamAssembler:
         if self.wire == "anthropic":
             if self._message is None:
                 return None
-            message = dict(self._message)
-            message["content"] = [self._blocks[i] for i in sorted(self._blocks)]
-            return message
+            assembled = dict(self._message)
+            assembled["content"] = [self._blocks[i] for i in sorted(self._blocks)]
+            return assembled
         if not self._choices or "id" not in self._meta:
             return None
         choices = []

@@ -85,13 +85,14 @@ def test_tool_call_answers_are_stored_only_where_the_route_allows(alice: openai.
     wait_for_entries(1)
     raw = alice.chat.completions.with_raw_response.create(model="fake-gpt", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
     assert raw.headers["x-layercache-cache"] == "HIT"
-    calls = raw.parse().choices[0].message.tool_calls
-    assert calls is not None and calls[0].function.name == first.choices[0].message.tool_calls[0].function.name  # type: ignore[index]
+    served: Any = raw.parse().choices[0].message.tool_calls
+    original: Any = first.choices[0].message.tool_calls
+    assert served[0].function.name == original[0].function.name == "get_weather"
     # Replayed as a stream, the tool call arrives as tool_call deltas.
-    chunks = list(alice.chat.completions.create(model="fake-gpt", messages=messages, tools=TOOLS, stream=True))  # type: ignore[arg-type]
-    deltas = [call for c in chunks if c.choices for call in (c.choices[0].delta.tool_calls or [])]
-    assert deltas[0].function.name == "get_weather"  # type: ignore[union-attr]
-    assert "".join(d.function.arguments or "" for d in deltas) == calls[0].function.arguments  # type: ignore[union-attr]
+    stream: Any = alice.chat.completions.create(model="fake-gpt", messages=messages, tools=TOOLS, stream=True)  # type: ignore[arg-type]
+    deltas = [call for c in stream if c.choices for call in (c.choices[0].delta.tool_calls or [])]
+    assert deltas[0].function.name == "get_weather"
+    assert "".join(d.function.arguments or "" for d in deltas) == served[0].function.arguments
 
 
 def test_an_answer_from_a_fallback_route_is_not_stored_for_the_primary(alice: openai.OpenAI, fake: Any) -> None:

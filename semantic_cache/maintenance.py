@@ -1,0 +1,82 @@
+"""Bulk work on the cache tables, run by Celery tasks and management commands.
+
+Each function works in bounded batches and claims nothing for long, so a worker killed by a
+time limit leaves the tables consistent and the next run carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from semantic_cache.embedder import Embedder, get_embedder
+from semantic_cache.models import EMBEDDING_DIM, CacheEntry, FewShotExample
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def delete_expired(batch_size: int = 5000) -> int:
+    """Delete expired entries in batches (short transactions, no long table locks)."""
+    deleted = 0
+    while True:
+        ids = list(CacheEntry.objects.expired().order_by().values_list("id", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        # Re-checked in the DELETE: an entry re-stored meanwhile has a new expiry.
+        count, _ = CacheEntry.objects.expired().filter(id__in=ids).delete()
+        deleted += count
+
+
+def _check_dimension(embedder: Embedder) -> None:
+    if embedder.dim != EMBEDDING_DIM:
+        raise ValueError(
+            f"{embedder.model_name} gives {embedder.dim}-d vectors; the cache column holds {EMBEDDING_DIM}. "
+            "Changing the dimension needs a migration of CacheEntry.embedding."
+        )
+
+
+def reembed_entries(embedder: Embedder | None = None, batch_size: int = 256, progress: Progress = _no_progress) -> int:
+    """Give every semantic entry a vector from the current model.
+
+    Until an entry is re-embedded it is simply invisible to semantic lookups (they filter
+    on the model name), so running this after a model change only restores hits.
+    """
+    embedder = embedder or get_embedder()
+    _check_dimension(embedder)
+    stale = CacheEntry.objects.live().exclude(query_text="").exclude(embedding_model=embedder.model_name)
+    total = stale.count()
+    done = 0
+    while True:
+        batch = list(stale.order_by("id").values_list("id", "query_text")[:batch_size])
+        if not batch:
+            return done
+        vectors = embedder.embed([text for _, text in batch])
+        with transaction.atomic():
+            for (entry_id, _), vector in zip(batch, vectors, strict=True):
+                CacheEntry.objects.filter(id=entry_id).update(embedding=vector, embedding_model=embedder.model_name)
+        done += len(batch)
+        progress(done, total)
+
+
+def embed_few_shot_examples(embedder: Embedder | None = None, batch_size: int = 128, progress: Progress = _no_progress) -> int:
+    """Embed every enabled example that has no vector from the current model."""
+    embedder = embedder or get_embedder()
+    _check_dimension(embedder)
+    pending = FewShotExample.objects.enabled().needing_embedding(embedder.model_name)
+    total = pending.count()
+    done = 0
+    while True:
+        batch = list(pending.order_by("id").values_list("id", "input")[:batch_size])
+        if not batch:
+            return done
+        vectors = embedder.embed([text for _, text in batch])
+        with transaction.atomic():
+            for (example_id, _), vector in zip(batch, vectors, strict=True):
+                FewShotExample.objects.filter(id=example_id).update(embedding=vector, embedding_model=embedder.model_name)
+        done += len(batch)
+        progress(done, total)
