@@ -16,6 +16,7 @@ from proxy.pipeline.config import PipelineConfig
 from proxy.pipeline.enhance import Enhance
 from proxy.pipeline.markers import CacheMarkers
 from proxy.pipeline.markers.anthropic import AnthropicMarkers
+from proxy.pipeline.markers.gemini import GeminiMarkers
 from proxy.pipeline.markers.openai import OpenAIMarkers
 from proxy.pipeline.prefix_check import PrefixCheck
 from proxy.pipeline.request import PipelineRequest
@@ -44,6 +45,8 @@ def build_steps(config: PipelineConfig) -> tuple[Step, ...]:
         markers = CacheMarkers(
             {
                 "anthropic": AnthropicMarkers(config.anthropic_cache_ttl, config.min_prefix_tokens).apply,
+                # The route's provider-cache TTL is also the CachedContent's (see gemini.py).
+                "gemini": GeminiMarkers(config.anthropic_cache_ttl, config.min_prefix_tokens).apply,
                 "openai": OpenAIMarkers(
                     config.team_id,
                     config.cache_key_salt,

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
-from . import anthropic_api, openai_api
+from . import anthropic_api, gemini_api, openai_api
 from .faults import Fault
 from .http11 import HttpRequest, HttpResponse, HttpServer, StreamingResponse
 from .state import ProviderSettings, ProviderState, ReceivedRequest
@@ -34,7 +34,8 @@ async def _anthropic_count_tokens(
     return anthropic_api.count_tokens_endpoint(request)
 
 
-# "/chat/completions" without /v1 serves DeepSeek-style base URLs.
+# "/chat/completions" without /v1 serves DeepSeek-style base URLs. Gemini paths carry the
+# model or cache name in them, so everything under gemini_api.PREFIX goes to its own router.
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/chat/completions"): openai_api.chat_completions,
     ("POST", "/chat/completions"): openai_api.chat_completions,
@@ -46,12 +47,17 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
 
 def build_handler(
     state: ProviderState,
+    gemini: gemini_api.GeminiApi | None = None,
 ) -> Callable[[HttpRequest], Awaitable[HttpResponse | StreamingResponse]]:
+    gemini = gemini or gemini_api.GeminiApi()
+
     async def handle(request: HttpRequest) -> HttpResponse | StreamingResponse:
         entry = state.record(request)
         endpoint = ROUTES.get((request.method, request.path.rstrip("/") or "/"))
         if endpoint is not None:
             return await endpoint(request, entry, state)
+        if request.path.startswith(gemini_api.PREFIX):
+            return await gemini.handle(request, entry, state)
         if "anthropic-version" in request.headers:
             return anthropic_api.not_found(request)
         return openai_api.not_found(request)
@@ -75,7 +81,9 @@ class FakeProvider:
         self.settings = settings or ProviderSettings()
         self._initial_settings = dataclasses.replace(self.settings)
         self._state = ProviderState(settings=self.settings)
-        self._server = HttpServer(build_handler(self._state), host, port)
+        # Gemini endpoints and cachedContents: fp.gemini.created, .live(), .advance(s), ...
+        self.gemini = gemini_api.GeminiApi()
+        self._server = HttpServer(build_handler(self._state, self.gemini), host, port)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -149,6 +157,11 @@ class FakeProvider:
         """OpenAI-style base: the SDK appends /chat/completions."""
         return f"{self.base_url}/v1"
 
+    @property
+    def gemini_base(self) -> str:
+        """Gemini API base (LiteLLM gemini/ api_base): /models/... and /cachedContents follow."""
+        return f"{self.base_url}/v1beta"
+
     # -------------------------------------------------------- test controls
 
     @property
@@ -173,6 +186,7 @@ class FakeProvider:
         slows responses down must not slow down every test after it.
         """
         self._state.reset()
+        self.gemini.reset()
         for item in dataclasses.fields(self.settings):
             value = getattr(self._initial_settings, item.name)
             setattr(self.settings, item.name, value)

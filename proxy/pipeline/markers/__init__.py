@@ -2,11 +2,9 @@
 
 - anthropic: `cache_control` breakpoints (see `anthropic.py`);
 - openai: `prompt_cache_key`, plus explicit breakpoints for models that take them;
-- gemini: nothing in the request. LiteLLM turns `cache_control` into a Gemini
-  CachedContent, and creating one per request that is never reused is pure cost (the
-  original LayerCache did exactly that). The gateway decides from `context_hash` and
-  `context_tokens` in diagnostics (set by the prefix check) whether to create or reuse one,
-  outside the request;
+- gemini: `cache_control` on the L0/L1 messages when tools + L0 + L1 are large enough;
+  LiteLLM creates one CachedContent per such prefix and reuses it while it lives (see
+  `gemini.py`; the original LayerCache created one per request and never used it);
 - deepseek and anything else: automatic prefix caching; canonical order is all they need.
 """
 
