@@ -24,8 +24,9 @@ class PipelineConfig:
     # Used when a request sets no `lc_max_session_tokens`; None: no truncation by default.
     max_session_tokens: int | None = None
     truncation_strategy: Strategy = "recent"
-    # After a cut, roughly this share of the budget is kept (see truncate.py).
-    truncation_keep_ratio: float = 0.55
+    # After a cut, roughly this share of the budget is kept (see truncate.py); None: chosen
+    # by the route's provider family (less on Anthropic, where each cut re-writes the cache).
+    truncation_keep_ratio: float | None = None
     # Enhancement texts by key (see proxy/enhancements/__init__.py); read from
     # proxy/enhancements/texts.json unless the gateway passes its own.
     enhancement_texts: Mapping[str, str] = field(default_factory=_default_texts)
@@ -47,7 +48,7 @@ class PipelineConfig:
             raise ValueError("anthropic_cache_ttl must be '5m' or '1h'")
         if self.truncation_strategy not in ("recent", "important"):
             raise ValueError("truncation_strategy must be 'recent' or 'important'")
-        if not 0.0 < self.truncation_keep_ratio < 1.0:
+        if self.truncation_keep_ratio is not None and not 0.0 < self.truncation_keep_ratio < 1.0:
             raise ValueError("truncation_keep_ratio must be between 0 and 1")
         if self.max_session_tokens is not None and self.max_session_tokens <= 0:
             raise ValueError("max_session_tokens must be positive")

@@ -18,6 +18,14 @@ the rest fit. Right after a cut roughly `keep_ratio` of the budget remains; the 
 turns append to an unchanged window until it overflows again, and only then does the cut
 move, by a whole chunk.
 
+Keep ratio by provider. Every cut sends the kept window at a new offset, so the provider
+caches it again. On OpenAI-style automatic caching that costs the cached-input discount
+once. On Anthropic it is a cache write at 1.25x input for tokens the previous turns read
+at 0.1x, so keeping much after a cut costs more than the truncation saves (measured in
+tests/benchmarks/bench_prefix_cache.py: keeping 55% of the budget made 30-turn Anthropic
+conversations dearer than sending the full history; 30% made them 20% cheaper). Unless
+configured, the ratio is therefore chosen by the route's provider family.
+
 Strategies:
 - `recent`: drop every exchange before the cut point.
 - `important`: exchanges before the cut point that contain a tool call or tool result, a
@@ -41,6 +49,8 @@ Strategy = Literal["recent", "important"]
 
 LONG_INSTRUCTION_CHARS = 400
 IMPORTANT_SHARE = 0.5
+DEFAULT_KEEP_RATIO = 0.55
+KEEP_RATIO_BY_FAMILY = {"anthropic": 0.3}
 
 
 @dataclass(frozen=True)
@@ -116,11 +126,12 @@ class Truncate:
         self,
         default_max_tokens: int | None,
         strategy: Strategy = "recent",
-        keep_ratio: float = 0.55,
+        keep_ratio: float | None = None,
     ) -> None:
+        """`keep_ratio` None: by provider family (KEEP_RATIO_BY_FAMILY, else DEFAULT_KEEP_RATIO)."""
         if strategy not in ("recent", "important"):
             raise ValueError(f"unknown truncation strategy {strategy!r}")
-        if not 0.0 < keep_ratio < 1.0:
+        if keep_ratio is not None and not 0.0 < keep_ratio < 1.0:
             raise ValueError("keep_ratio must be between 0 and 1")
         self.default_max_tokens = default_max_tokens
         self.strategy = strategy
@@ -148,7 +159,10 @@ class Truncate:
             return req
         # The exchange the final tool results answer cannot go.
         droppable = len(units) - 1 if _final_turn_continues_history(req.messages) else len(units)
-        step = max(1, int(budget * (1.0 - self.keep_ratio)))
+        keep_ratio = self.keep_ratio
+        if keep_ratio is None:
+            keep_ratio = KEEP_RATIO_BY_FAMILY.get(req.provider_family, DEFAULT_KEEP_RATIO)
+        step = max(1, int(budget * (1.0 - keep_ratio)))
         candidates = [k for k in _chunk_starts(units, step) if k <= droppable]
         candidates.append(droppable)
         suffix = [0] * (len(units) + 1)

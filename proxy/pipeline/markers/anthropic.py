@@ -4,7 +4,11 @@ Anthropic caches the prefix up to each breakpoint (tools -> system -> messages) 
 at most four per request. Ours go, most valuable first, at:
 
 1. the end of the session history (last markable block of the last L2 message before
-   L3/L4): it moves forward every turn and the next turn reads the previous turn's entry
+   L3/L4), or, when the final turn only carries tool results (an agent loop), the end of
+   those results: the next request repeats them unchanged as history and L3 text goes
+   after them, so marking them lets it read them instead of writing them again (a plain
+   user turn is left out: hoisted values and enhancements are inserted in front of it).
+   This marker moves forward every turn and the next turn reads the previous turn's entry
    through the 20-block lookback;
 2. the end of the system layers (last L0/L1 system message): survives a history cut and is
    shared by every conversation with the same prompt, first turns included;
@@ -39,6 +43,7 @@ from proxy.pipeline.markers.slots import (
     with_marker,
 )
 from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.stratify import is_tool_result
 from proxy.pipeline.tokens import message_tokens, tools_tokens
 
 MAX_BREAKPOINTS = 4
@@ -55,9 +60,17 @@ def _spot_in(messages: tuple[Message, ...], indices: range, wire: str) -> Positi
     return None
 
 
-def _candidates(req: PipelineRequest) -> list[Position]:
-    messages = req.messages
+def history_end(messages: tuple[Message, ...]) -> int:
+    """End (exclusive) of what the next request repeats: the cached prefix (L0-L2), plus
+    the final turn's tool results that directly follow it."""
     end = prefix_end(messages)
+    while end < len(messages) and messages[end].layer == Layer.L4_USER and is_tool_result(messages[end]):
+        end += 1
+    return end
+
+
+def _candidates(req: PipelineRequest, end: int) -> list[Position]:
+    messages = req.messages
     system_end = 0
     while system_end < end and messages[system_end].layer in (
         Layer.L0_SYSTEM,
@@ -119,8 +132,8 @@ class AnthropicMarkers:
         if free <= 0:
             return req
         taken = {c.position for c in client}
-        prefix = req.messages[: prefix_end(req.messages)]
-        message_counts = [message_tokens(m) for m in prefix]
+        end = history_end(req.messages)
+        message_counts = [message_tokens(m) for m in req.messages[:end]]
         tool_tokens = _tool_tokens(req, message_counts)
         cumulative: list[int] = []
         running = tool_tokens
@@ -129,7 +142,7 @@ class AnthropicMarkers:
             cumulative.append(running)
 
         chosen: list[Position] = []
-        for position in _candidates(req):
+        for position in _candidates(req, end):
             if len(chosen) == free:
                 break
             index = position[0]

@@ -167,10 +167,11 @@ def test_openai_wire_to_anthropic_marks_messages_and_tools_the_way_litellm_reads
     out = run(request(messages, family="anthropic", tools=tools), min_prefix_tokens=10)
     # A string system prompt: message level, which LiteLLM puts on its text block.
     assert out.messages[0].fields["cache_control"] == EPHEMERAL
-    # The history ends in a content-less tool-call turn, so the marker goes on the tool
-    # result before it.
+    # The final turn is a tool result: the rolling marker goes on it (message level),
+    # never on the content-less tool-call turn before it.
     assert "cache_control" not in out.messages[6].fields
-    assert out.messages[5].fields["cache_control"] == EPHEMERAL
+    assert "cache_control" not in out.messages[5].fields
+    assert out.messages[7].fields["cache_control"] == EPHEMERAL
     assert out.tools[0]["cache_control"] == EPHEMERAL
     assert out.diagnostics.markers_placed == 3
 
