@@ -137,7 +137,7 @@ async def _generation() -> bytes | None:
     except redis_store.RedisError as exc:
         redis_store.mark_failure(exc)
         return None
-    return value
+    return value if isinstance(value, bytes) else None
 
 
 async def _current_snapshot() -> _Snapshot:

@@ -6,6 +6,7 @@ Errors anywhere become a `GatewayError` rendered in the caller's wire format.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -29,9 +30,9 @@ from proxy.options import parse_options, split_lc_fields
 from proxy.pipeline.request import PipelineRequest, WireFormat
 from proxy.prepare import Prepared, prepare
 from proxy.schemas.anthropic import MessagesRequest
-from proxy.sessions import changed_layer, session_key
 from proxy.schemas.openai import ChatCompletionRequest
 from proxy.schemas.validate import parse_json_object, validate_against
+from proxy.sessions import changed_layer, session_key
 from proxy.transport import FailureKind, Reply, StreamReply, UpstreamFailure, UpstreamRequest
 from proxy.usage import Usage, cost_of
 from semantic_cache.integration import CachedAnswer, ResponseCache, StreamTap
@@ -125,12 +126,18 @@ def _forwarded_headers(request: HttpRequest) -> dict[str, str]:
 
 
 async def _call_with_fallbacks(
-    ctx: Context, req: PipelineRequest, request: HttpRequest, chain: list[RouteSpec]
+    ctx: Context, raw: PipelineRequest, prepared: PipelineRequest, request: HttpRequest, chain: list[RouteSpec]
 ) -> Reply | StreamReply:
-    """Try the route, its retries, then its fallbacks in order, on 429 / 5xx / timeouts."""
+    """Try the route, its retries, then its fallbacks in order, on 429 / 5xx / timeouts.
+
+    A fallback gets the pipeline run again for its own provider and settings (`raw` is the
+    request before the pipeline), so Anthropic markers never reach an OpenAI fallback.
+    """
+    assert ctx.principal is not None
     last: UpstreamFailure | None = None
-    client_wants_usage = bool((req.params.get("stream_options") or {}).get("include_usage"))
+    client_wants_usage = bool((raw.params.get("stream_options") or {}).get("include_usage"))
     for route in chain:
+        req = prepared if route is chain[0] else await _prepare_for_fallback(raw, route, ctx.principal)
         upstream = UpstreamRequest(
             route=route,
             wire=req.wire,
@@ -275,7 +282,7 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
             return _cached_response(ctx, hit, prepared)
         chain = await _route_chain(ctx.route, ctx.principal)
         try:
-            result = await _call_with_fallbacks(ctx, prepared.request, request, chain)
+            result = await _call_with_fallbacks(ctx, req, prepared.request, request, chain)
         except BaseException:
             cache.abandon()  # identical requests waiting on this one may go ahead
             raise
@@ -324,6 +331,10 @@ async def _prepare(req: PipelineRequest, route: RouteSpec, principal: Principal)
         # Picking examples embeds the query and reads the database: not on the event loop.
         return await sync_to_async(prepare, thread_sensitive=False)(req, route, principal)
     return prepare(req, route, principal)
+
+
+async def _prepare_for_fallback(raw: PipelineRequest, route: RouteSpec, principal: Principal) -> PipelineRequest:
+    return (await _prepare(dataclasses.replace(raw, provider_family=route.provider_family), route, principal)).request
 
 
 async def _note_changed_layer(ctx: Context, req: PipelineRequest) -> None:

@@ -121,10 +121,9 @@ async def charge(principal: Principal, tokens: int, cost_usd: Decimal) -> None:
             pipe = client.pipeline(transaction=False)
             pipe.incrby(tpm_key, tokens)
             pipe.expire(tpm_key, 120)
-            if principal.monthly_budget_usd is not None:
-                # Only once the month's total is known (set by check()) is adding meaningful.
-                if await client.exists(spend_key):
-                    pipe.incrbyfloat(spend_key, float(cost_usd))
+            # Only once the month's total is known (set by check()) is adding meaningful.
+            if principal.monthly_budget_usd is not None and await client.exists(spend_key):
+                pipe.incrbyfloat(spend_key, float(cost_usd))
             await pipe.execute()
             return
         except redis_store.RedisError as exc:

@@ -45,6 +45,6 @@ async def changed_layer(req: PipelineRequest, team_id: int, session: str) -> str
     except redis_store.RedisError as exc:
         redis_store.mark_failure(exc)
         return None
-    if previous_raw is None:
+    if not isinstance(previous_raw, (str, bytes)):
         return "new"
     return first_changed_layer(json.loads(previous_raw), current) or "none"

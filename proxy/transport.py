@@ -104,7 +104,7 @@ class StreamReply:
                         yield out
                 if self.completed:
                     break
-        except (httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, httpx.HTTPError, OSError) as exc:
             self.error = f"upstream stream failed: {exc.__class__.__name__}"
         finally:
             if self.close is not None:

@@ -23,7 +23,6 @@ from templates_registry.forms import PromptTemplateAddForm
 from templates_registry.models import PromptTemplate, PromptTemplateVersion
 
 
-
 def admin_url(name: str, *args: Any) -> str:
     return reverse(f"admin:templates_registry_{name}", args=args)
 

@@ -122,3 +122,19 @@ def test_a_stream_that_fails_before_the_first_byte_falls_back(oai: openai.OpenAI
     fake.inject(Fault.RATE_LIMIT, model="gpt-4o")
     chunks = list(oai.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "hi"}], stream=True))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Answer to: hi"
+
+
+def test_a_fallback_of_another_provider_gets_its_own_cache_markers(gateway: Any, plaintext: str, fake: Any, routes: dict[str, Any]) -> None:
+    # Claude falls back to an OpenAI route: Anthropic cache_control must not travel with it.
+    add_fallbacks(routes["claude"], routes["gpt"])
+    fake.inject(Fault.SERVER_ERROR, model="claude-sonnet-4-5")
+    long_system = " ".join(f"Rule {i} applies to every answer." for i in range(400))
+    client = openai.OpenAI(base_url=gateway.openai_base, api_key=plaintext, max_retries=0)
+    response = client.chat.completions.with_raw_response.create(
+        model="fake-claude", messages=[{"role": "system", "content": long_system}, {"role": "user", "content": "x"}]
+    )
+    assert response.headers["x-layercache-route"] == "fake-gpt"
+    to_claude, to_gpt = fake.received
+    assert "cache_control" in repr(to_claude.json)
+    assert "cache_control" not in repr(to_gpt.json)
+    assert to_gpt.json.get("prompt_cache_key")  # the OpenAI strategy ran for the fallback
