@@ -30,7 +30,8 @@ def ensure_running(data_dir: Path) -> str:
     pgdata.mkdir(parents=True, exist_ok=True)
     if _server is None:
         _server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
-        _server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+        # client_min_messages: no "already exists" NOTICE on every start.
+        _server.psql("SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS vector;")
         logger.info("embedded postgres ready in %s", pgdata)
     return str(_server.get_uri())
 
