@@ -34,7 +34,9 @@ from pgvector.django import CosineDistance
 from semantic_cache.guards import guards_agree
 from semantic_cache.models import CacheEntry, CacheEntryQuerySet, CacheScope
 
-EXACT_SEARCH_LIMIT = 20_000
+# Brute force costs ~9 us per candidate here (2 cores): ~10 ms at this size, the most a
+# lookup may spend before the index is the better deal (docs/benchmarks.md).
+EXACT_SEARCH_LIMIT = 1_000
 # Nearest candidates examined per lookup: the nearest one may fail a guard ("15% of 80"
 # vs "15% of 90") while the next, further away, is the right answer.
 CANDIDATES = 5
@@ -113,10 +115,14 @@ _rows = _RowEstimate()
 
 
 def ef_search_for(total_rows: float, candidate_rows: float, k: int) -> int:
-    """An ef_search at which about 10*k filtered rows are expected among those scanned."""
+    """An ef_search at which about 2*k filtered rows are expected among those scanned.
+
+    A real semantic hit is a near-duplicate of the query, which HNSW reaches early; the
+    margin is for the filter, not for a hard nearest-neighbour problem.
+    """
     if candidate_rows <= 0 or total_rows <= candidate_rows:
         return MIN_EF_SEARCH
-    wanted = math.ceil(10 * k * total_rows / candidate_rows)
+    wanted = math.ceil(2 * k * total_rows / candidate_rows)
     return max(MIN_EF_SEARCH, min(MAX_EF_SEARCH, wanted))
 
 

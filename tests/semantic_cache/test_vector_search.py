@@ -76,8 +76,7 @@ def test_a_small_candidate_set_is_searched_exactly(table: dict[str, Any]) -> Non
 
 
 def test_a_large_candidate_set_uses_the_index_with_a_wider_scan_and_keeps_recall(table: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    # Pretend 3000 candidates is "large" so the HNSW path runs on this small table.
-    monkeypatch.setattr(lookup, "EXACT_SEARCH_LIMIT", 1000)
+    assert lookup.EXACT_SEARCH_LIMIT < 3000  # so the HNSW path runs on this small table
     monkeypatch.setattr(lookup, "_rows", lookup._RowEstimate())
     hits = 0
     queries = 40
@@ -93,5 +92,6 @@ def test_a_large_candidate_set_uses_the_index_with_a_wider_scan_and_keeps_recall
 
 def test_ef_search_grows_with_the_filters_selectivity() -> None:
     assert lookup.ef_search_for(1_000_000, 1_000_000, 5) == lookup.MIN_EF_SEARCH
-    assert lookup.ef_search_for(1_000_000, 100_000, 5) == 500
-    assert lookup.ef_search_for(1_000_000, 25_000, 5) == lookup.MAX_EF_SEARCH
+    assert lookup.ef_search_for(1_000_000, 100_000, 5) == 100
+    assert lookup.ef_search_for(1_000_000, 25_000, 5) == 400
+    assert lookup.ef_search_for(1_000_000, 5_000, 5) == lookup.MAX_EF_SEARCH

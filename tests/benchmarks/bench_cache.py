@@ -1,0 +1,348 @@
+"""Response-cache benchmark: end-to-end hit latency over HTTP, false hits, HNSW recall.
+
+    python -m tests.benchmarks.bench_cache [--entries 100000] [--requests 300]
+    python -m tests.benchmarks.bench_cache --recall-only --entries 1000000
+
+What it does, all on 127.0.0.1, in a fresh data dir under /tmp (embedded Postgres +
+pgvector 0.6, Redis db 13, the fake provider, the gateway under Daphne, the real
+all-MiniLM-L6-v2 model):
+
+1. Baselines in the same run: the fake provider called directly, and the gateway with
+   `lc_bypass_cache` (a MISS path that goes upstream).
+2. Exact hits: one request is stored, then `--requests` sequential identical ones.
+3. Semantic hits: the "a" side of every pair in semantic_cache/eval_data/ is stored through
+   the gateway, `--entries` synthetic entries (random unit vectors) are bulk-loaded, a share
+   of them into the very same context as the real ones, and then each "b" side is asked
+   once per round. Latency is measured on the SEMANTIC_HIT answers.
+4. False hits: for each labelled pair, whether "b" was served "a"'s answer (near misses:
+   false hits; paraphrases: true hits), on the tuning and the held-out file separately.
+5. HNSW recall@1 vs exact search over the whole table, for ef_search 40 and 100.
+
+Every number is printed as a Markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT / "semantic_cache" / "eval_data"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+UPSTREAM_KEY_ENV = "BENCH_CACHE_PROVIDER_KEY"
+SYSTEM = "You are a helpful assistant. Answer briefly."
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, timeout=1)
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextlib.contextmanager
+def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def setup_django(data_dir: Path) -> None:
+    os.environ["LAYERCACHE_DATA_DIR"] = str(data_dir)
+    os.environ["LAYERCACHE_REDIS_URL"] = REDIS_URL
+    os.environ.pop("DATABASE_URL", None)
+    # Reuse the prepared model folder of the checkout if there is one (saves the ONNX build).
+    models = ROOT / ".data" / "models"
+    if models.is_dir():
+        (data_dir / "models").symlink_to(models)
+    from layercache_site.bootstrap import prepare_environment
+
+    prepare_environment()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_world(provider_base: str) -> str:
+    from proxy.models import ModelRoute, Team
+    from proxy.services import create_api_key
+
+    team = Team.objects.create(name="bench")
+    ModelRoute.objects.create(name="bench-gpt", model="openai/gpt-4o", api_base=f"{provider_base}/v1", api_key_env=UPSTREAM_KEY_ENV)
+    _, plaintext = create_api_key(team, "bench")
+    return plaintext
+
+
+def body(text: str, **extra: Any) -> dict[str, Any]:
+    return {"model": "bench-gpt", "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}], **extra}
+
+
+def timed(client: httpx.Client, url: str, payload: dict[str, Any], headers: dict[str, str]) -> tuple[float, httpx.Response]:
+    start = time.perf_counter()
+    response = client.post(url, json=payload, headers=headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    response.raise_for_status()
+    return elapsed, response
+
+
+def wait_entries(count: int, timeout: float = 60) -> None:
+    from semantic_cache.models import CacheEntry
+
+    deadline = time.monotonic() + timeout
+    while CacheEntry.objects.count() < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def load_pairs(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (EVAL / name).read_text().splitlines() if line.strip()]
+
+
+# --- bulk load and recall --------------------------------------------------------------------
+
+
+def bulk_load(entries: int, same_context: int, fingerprint: str, team_id: int, model: str, seed: int = 7) -> dict[str, float]:
+    """COPY synthetic rows (random unit vectors), then (re)build the HNSW index; timings."""
+    from django.db import connection
+    from pgvector.psycopg import register_vector
+
+    rng = np.random.default_rng(seed)
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        register_vector(raw)
+        cursor.execute("DROP INDEX IF EXISTS cacheentry_embedding_hnsw")
+        start = time.perf_counter()
+        columns = "team_id, scope, session_id, route_name, wire, exact_key, context_fingerprint, template_version, embedding_model, embedding, query_text, response, usage, created_at, expires_at, hit_count"
+        with raw.cursor().copy(f"COPY semantic_cache_cacheentry ({columns}) FROM STDIN") as copy:
+            for start_row in range(0, entries, 10_000):
+                block = rng.standard_normal((min(10_000, entries - start_row), 384)).astype(np.float32)
+                block /= np.linalg.norm(block, axis=1, keepdims=True)
+                for offset, vector in enumerate(block):
+                    i = start_row + offset
+                    context = fingerprint if i < same_context else f"synthetic-context-{i % 500}"
+                    copy.write_row((team_id, "team", "", "bench-gpt", "openai", f"synthetic-{i}", context, "", model, vector,
+                                    f"synthetic question {i}", '{"synthetic": true}', "{}", "2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z", 0))
+        loaded = time.perf_counter() - start
+        cursor.execute("SET maintenance_work_mem = '4GB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 2")
+        start = time.perf_counter()
+        cursor.execute(
+            "CREATE INDEX cacheentry_embedding_hnsw ON semantic_cache_cacheentry USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        built = time.perf_counter() - start
+        cursor.execute("ANALYZE semantic_cache_cacheentry")
+    return {"load_s": loaded, "index_s": built}
+
+
+def recall(queries: int, seed: int = 11) -> list[dict[str, float]]:
+    """HNSW top-1 vs exact top-1 over the whole table, for queries near stored vectors."""
+    from django.db import connection, transaction
+    from pgvector.psycopg import register_vector
+
+    rng = np.random.default_rng(seed)
+    results = []
+    with connection.cursor() as cursor:
+        register_vector(cursor.connection)
+        cursor.execute("SELECT id, embedding FROM semantic_cache_cacheentry WHERE embedding IS NOT NULL ORDER BY random() LIMIT %s", [queries])
+        anchors = cursor.fetchall()
+    probes = []
+    for _, vector in anchors:
+        noisy = np.asarray(vector.to_numpy() if hasattr(vector, "to_numpy") else vector, dtype=np.float32) + 0.3 * rng.standard_normal(384).astype(np.float32) / np.sqrt(384)
+        probes.append(noisy / np.linalg.norm(noisy))
+    truth = []
+    exact_ms = []
+    for probe in probes:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            start = time.perf_counter()
+            cursor.execute("SELECT id FROM semantic_cache_cacheentry ORDER BY embedding <=> %s LIMIT 1", [probe])
+            exact_ms.append((time.perf_counter() - start) * 1000)
+            truth.append(cursor.fetchone()[0])
+    for ef in (40, 100):
+        found, took = [], []
+        for probe in probes:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL hnsw.ef_search = {ef}")
+                start = time.perf_counter()
+                cursor.execute("SELECT id FROM semantic_cache_cacheentry ORDER BY embedding <=> %s LIMIT 1", [probe])
+                took.append((time.perf_counter() - start) * 1000)
+                found.append(cursor.fetchone()[0])
+        hits = sum(a == b for a, b in zip(found, truth, strict=True))
+        results.append({"ef_search": ef, "recall@1": hits / len(truth), "hnsw_p50_ms": percentile(took, 50), "exact_p50_ms": percentile(exact_ms, 50)})
+    return results
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+    setup_django(data_dir)
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    report: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "entries": args.entries}
+    from django.conf import settings
+
+    if args.recall_only:
+        from proxy.models import Team
+
+        team = Team.objects.create(name="bench")
+        report["load"] = bulk_load(args.entries, 0, "none", team.id, settings.LAYERCACHE_EMBEDDING_MODEL)
+        report["recall"] = recall(args.queries)
+        return report
+
+    provider_port, gateway_port = free_port(), free_port()
+    env = dict(os.environ, **{UPSTREAM_KEY_ENV: "sk-bench"})
+    from django.db import connection
+
+    env["DATABASE_URL"] = f"postgresql://postgres:@/postgres?host={connection.settings_dict['HOST']}"
+    env["SECRET_KEY"] = settings.SECRET_KEY
+    provider_base = f"http://127.0.0.1:{provider_port}"
+    with process([sys.executable, "-m", "tests.fake_provider", "--port", str(provider_port)], env, data_dir / "provider.log"):
+        wait_http(f"{provider_base}/v1/models")
+        plaintext = make_world(provider_base)
+        with process([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(gateway_port), "layercache_site.asgi:application"], env, data_dir / "gateway.log"):
+            gateway = f"http://127.0.0.1:{gateway_port}"
+            wait_http(f"{gateway}/health")
+            report.update(measure(gateway, provider_base, plaintext, args))
+    return report
+
+
+def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Namespace) -> dict[str, Any]:
+    from django.conf import settings
+
+    from proxy.models import Team
+    from semantic_cache.models import CacheEntry
+
+    url = f"{gateway}/v1/chat/completions"
+    auth = {"authorization": f"Bearer {plaintext}"}
+    out: dict[str, Any] = {}
+    with httpx.Client(timeout=30) as client:
+        # Warm-up: the first semantic request loads the model in the gateway.
+        for i in range(20):
+            timed(client, url, body(f"warm-up question number {i} about python lists"), auth)
+        wait_entries(20)
+
+        direct = [timed(client, f"{provider_base}/v1/chat/completions", {**body("direct baseline question"), "model": "gpt-4o"}, {"authorization": "Bearer sk-bench"})[0] for _ in range(args.requests)]
+        bypass = [timed(client, url, body("bypass baseline question", lc_bypass_cache=True), auth)[0] for _ in range(args.requests)]
+        timed(client, url, body("What is the exact-hit benchmark question?"), auth)
+        wait_entries(21)
+        exact = []
+        for _ in range(args.requests):
+            took, response = timed(client, url, body("What is the exact-hit benchmark question?"), auth)
+            assert response.headers["x-layercache-cache"] == "HIT"
+            exact.append(took)
+        out["latency"] = {"direct": direct, "bypass (MISS path)": bypass, "exact HIT": exact}
+
+        # Real entries: the "a" side of every labelled pair.
+        pairs = {"tuning": load_pairs("near_miss.jsonl"), "held-out": load_pairs("near_miss_holdout.jsonl")}
+        stored_a = {pair["a"] for group in pairs.values() for pair in group}
+        for text in stored_a:
+            timed(client, url, body(text), auth)
+        wait_entries(22 + len(stored_a))
+        sample = CacheEntry.objects.filter(query_text__in=list(stored_a)[:1]).first()
+        assert sample is not None
+        team = Team.objects.get(name="bench")
+        share = args.entries // 10
+        out["load"] = bulk_load(args.entries, share, sample.context_fingerprint, team.id, settings.LAYERCACHE_EMBEDDING_MODEL)
+        out["context_rows"] = CacheEntry.objects.filter(context_fingerprint=sample.context_fingerprint).count()
+        out["table_rows"] = CacheEntry.objects.count()
+
+        semantic: list[float] = []
+        outcomes: dict[str, dict[str, list[bool]]] = {}
+        for round_ in range(args.rounds):
+            for group, rows in pairs.items():
+                for pair in rows:
+                    # lc_cache_ttl 0: the "b" side is never stored, so every round asks afresh.
+                    took, response = timed(client, url, body(pair["b"], lc_cache_ttl=0), auth)
+                    status = response.headers["x-layercache-cache"]
+                    answer = response.json()["choices"][0]["message"]["content"]
+                    if status == "SEMANTIC_HIT":
+                        semantic.append(took)
+                    if round_ == 0:
+                        served_a = status == "SEMANTIC_HIT" and answer == f"Answer to: {pair['a'][:60]}"
+                        hit_anything = status in ("SEMANTIC_HIT", "HIT")
+                        kind = "paraphrase" if pair["same"] else "near miss"
+                        outcomes.setdefault(group, {}).setdefault(kind, []).append(served_a if pair["same"] else hit_anything)
+        out["latency"]["semantic HIT"] = semantic
+        out["outcomes"] = outcomes
+    print_report({**out, "machine": "", "entries": args.entries, "recall": []})  # in case recall fails
+    out["recall"] = recall(args.queries)
+    return out
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"\nMachine: {report['machine']}; synthetic entries loaded: {report['entries']}")
+    if "table_rows" in report:
+        print(f"Table rows: {report['table_rows']}; rows in the benchmark's context: {report['context_rows']}")
+    load = report["load"]
+    print(f"Bulk load: {load['load_s']:.1f} s; HNSW build (m=16, ef_construction=64, 2 workers): {load['index_s']:.1f} s\n")
+    if "latency" in report:
+        print("| path | n | p50 ms | p99 ms |\n|---|---:|---:|---:|")
+        for name, values in report["latency"].items():
+            print(f"| {name} | {len(values)} | {percentile(values, 50):.2f} | {percentile(values, 99):.2f} |")
+        print("\n| set | kind | pairs | served a's answer / hit |\n|---|---|---:|---:|")
+        for group, kinds in report["outcomes"].items():
+            for kind, flags in kinds.items():
+                print(f"| {group} | {kind} | {len(flags)} | {sum(flags)} ({sum(flags) / len(flags):.1%}) |")
+    print("\n| ef_search | recall@1 vs exact | HNSW p50 ms | exact p50 ms |\n|---:|---:|---:|---:|")
+    for row in report["recall"]:
+        print(f"| {row['ef_search']} | {row['recall@1']:.3f} | {row['hnsw_p50_ms']:.2f} | {row['exact_p50_ms']:.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--recall-only", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    report = run(args)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    print_report(report)
+
+
+if __name__ == "__main__":
+    main()
