@@ -25,14 +25,14 @@ from typing import Any
 
 from proxy.enhancements.few_shot import FewShotPicker
 from proxy.pipeline.layout import insert_l3
-from proxy.pipeline.request import Layer, PipelineRequest
+from proxy.pipeline.request import L4_USER, MAPPING, PipelineRequest
 from proxy.pipeline.stratify import is_plain_user
 
 
 def _final_user_text(req: PipelineRequest) -> str:
     texts = []
     for message in req.messages:
-        if message.layer != Layer.L4_USER or not is_plain_user(message):
+        if message.layer != L4_USER or not is_plain_user(message):
             continue
         if isinstance(message.content, str):
             texts.append(message.content)
@@ -40,19 +40,19 @@ def _final_user_text(req: PipelineRequest) -> str:
             texts.extend(
                 str(p["text"])
                 for p in message.content
-                if isinstance(p, dict | Mapping) and p.get("type") == "text" and "text" in p
+                if isinstance(p, MAPPING) and p.get("type") == "text" and "text" in p
             )
     return "\n".join(texts)
 
 
 def _json_schema(params: Mapping[str, Any]) -> Any:
     response_format = params.get("response_format")
-    if not isinstance(response_format, dict | Mapping):
+    if not isinstance(response_format, MAPPING):
         return None
     if response_format.get("type") != "json_schema":
         return None
     spec = response_format.get("json_schema")
-    return spec.get("schema") if isinstance(spec, dict | Mapping) else None
+    return spec.get("schema") if isinstance(spec, MAPPING) else None
 
 
 class Enhance:

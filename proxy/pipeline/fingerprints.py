@@ -19,7 +19,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.canonicalize import canonical_tools_json
+from proxy.pipeline.request import MAPPING, Layer, Message, PipelineRequest
 
 MARKER_KEYS = frozenset({"cache_control", "prompt_cache_breakpoint"})
 
@@ -33,7 +34,7 @@ def _unmarked(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _unmarked_block(block: Any) -> Any:
-    if not isinstance(block, dict | Mapping):
+    if not isinstance(block, MAPPING):
         return block
     block = _unmarked(block)
     nested = block.get("content")
@@ -45,7 +46,7 @@ def _unmarked_block(block: Any) -> Any:
 def _unmarked_tool(tool: Mapping[str, Any]) -> Mapping[str, Any]:
     tool = _unmarked(tool)
     fn = tool.get("function")
-    if isinstance(fn, dict | Mapping) and not MARKER_KEYS.isdisjoint(fn):
+    if isinstance(fn, MAPPING) and not MARKER_KEYS.isdisjoint(fn):
         tool = {**tool, "function": _unmarked(fn)}
     return tool
 
@@ -66,13 +67,46 @@ def _view(message: Message) -> dict[str, Any]:
 # encoder's per-call setup costs more than a short message's encoding.
 
 
+# The string encoder `_encode` uses (ensure_ascii=False), for the fast paths below.
+_encode_str = json.encoder.encode_basestring
+
+
+def _message_json(message: Message) -> str:
+    """`_encode(_view(message))`, spelled out for the common shapes.
+
+    A plain text turn (a string, or one Anthropic text block) with no other fields is most
+    of every conversation; building its view dict and sorting its keys costs more than
+    encoding its text.
+    """
+    if not message.fields:
+        content = message.content
+        if type(content) is str:
+            return '{"content":' + _encode_str(content) + ',"role":' + _encode_str(message.role) + "}"
+        if type(content) is tuple and len(content) == 1:
+            block = content[0]
+            if type(block) is dict and len(block) == 2 and block.get("type") == "text":
+                text = block.get("text")
+                if type(text) is str:
+                    return (
+                        '{"content":[{"text":'
+                        + _encode_str(text)
+                        + ',"type":"text"}],"role":'
+                        + _encode_str(message.role)
+                        + "}"
+                    )
+    return _encode(_view(message))
+
+
 def messages_json(messages: Iterable[Message]) -> str:
     """The canonical JSON array of `messages`."""
-    return _encode([_view(m) for m in messages])
+    return "[" + ",".join([_message_json(m) for m in messages]) + "]"
 
 
 def tools_json(tools: Iterable[Mapping[str, Any]]) -> str:
     """The canonical JSON array of `tools`."""
+    known = canonical_tools_json(tools) if type(tools) is tuple else None
+    if known is not None:
+        return known
     return _encode([_unmarked_tool(t) for t in tools])
 
 

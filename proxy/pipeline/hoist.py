@@ -20,14 +20,13 @@ prompt whose only change is its values keeps identical bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from proxy.pipeline.fences import has_fence, split_fenced
 from proxy.pipeline.layout import insert_l3
-from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.request import L1_CONTEXT, MAPPING, Message, PipelineRequest
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -65,6 +64,30 @@ _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s")
 _BEFORE = 32
 _AFTER = 48
+# Finding digits with str.find (ten memchr-speed scans) instead of the regex engine's
+# per-character loop (~0.05 ms for a 6 KB prompt) pays while digits are few.
+_FIND_DIGITS_MAX = 128
+
+
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of digits (what `\\d+` finds), in order."""
+    if text.isascii():
+        positions: list[int] = []
+        for digit in "0123456789":
+            at = text.find(digit)
+            while at != -1 and len(positions) <= _FIND_DIGITS_MAX:
+                positions.append(at)
+                at = text.find(digit, at + 1)
+        if len(positions) <= _FIND_DIGITS_MAX:
+            positions.sort()
+            runs: list[tuple[int, int]] = []
+            for at in positions:
+                if runs and runs[-1][1] == at:
+                    runs[-1] = (runs[-1][0], at + 1)
+                else:
+                    runs.append((at, at + 1))
+            return runs
+    return [run.span() for run in _DIGITS.finditer(text)]
 
 
 def _token_start(text: str, pos: int) -> int:
@@ -75,12 +98,12 @@ def _token_start(text: str, pos: int) -> int:
 
 def _windows(text: str) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
-    for run in _DIGITS.finditer(text):
-        if windows and run.start() < windows[-1][1]:
+    for run_start, run_end in _digit_runs(text):
+        if windows and run_start < windows[-1][1]:
             start = windows[-1][0]
         else:
-            start = max(0, _token_start(text, run.start()) - _BEFORE)
-        space = _SPACE.search(text, min(len(text), run.end() + _AFTER))
+            start = max(0, _token_start(text, run_start) - _BEFORE)
+        space = _SPACE.search(text, min(len(text), run_end + _AFTER))
         end = len(text) if space is None else space.start()
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
@@ -150,7 +173,7 @@ class _Placeholders:
         if isinstance(content, tuple):
             return tuple(
                 {**p, "text": self.text(p["text"])}
-                if isinstance(p, dict | Mapping) and p.get("type") == "text" and isinstance(p.get("text"), str)
+                if isinstance(p, MAPPING) and p.get("type") == "text" and isinstance(p.get("text"), str)
                 else p
                 for p in content
             )
@@ -161,7 +184,7 @@ def apply(req: PipelineRequest) -> PipelineRequest:
     placeholders = _Placeholders()
     messages: list[Message] = []
     for message in req.messages:
-        if message.layer is not None and message.layer <= Layer.L1_CONTEXT:
+        if message.layer is not None and message.layer <= L1_CONTEXT:
             content = placeholders.content(message.content)
             if content != message.content:
                 message = replace(message, content=content)

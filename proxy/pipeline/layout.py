@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.request import L2_SESSION, L3_ENHANCEMENT, L4_USER, Message, PipelineRequest
 from proxy.pipeline.stratify import SYSTEM_ROLES, is_plain_user, is_tool_result
 
 
 def prefix_end(messages: tuple[Message, ...]) -> int:
     """Number of leading messages in L0-L2: the part a provider can cache."""
     for i, message in enumerate(messages):
-        if message.layer is None or message.layer > Layer.L2_SESSION:
+        if message.layer is None or message.layer > L2_SESSION:
             return i
     return len(messages)
 
@@ -35,17 +35,17 @@ def prefix_end(messages: tuple[Message, ...]) -> int:
 def _insert_at(messages: tuple[Message, ...]) -> int:
     start = prefix_end(messages)
     for i in range(start, len(messages)):
-        if messages[i].layer == Layer.L4_USER and is_plain_user(messages[i]):
+        if messages[i].layer == L4_USER and is_plain_user(messages[i]):
             return i
     last_result = None
     for i in range(start, len(messages)):
-        if messages[i].layer == Layer.L4_USER and is_tool_result(messages[i]):
+        if messages[i].layer == L4_USER and is_tool_result(messages[i]):
             last_result = i
     if last_result is None:
         return len(messages)
     at = last_result + 1
     # Keep earlier L3 insertions first, as in the user-message case.
-    while at < len(messages) and messages[at].layer == Layer.L3_ENHANCEMENT:
+    while at < len(messages) and messages[at].layer == L3_ENHANCEMENT:
         at += 1
     return at
 
@@ -54,13 +54,13 @@ def l3_message(req: PipelineRequest, text: str) -> Message:
     if req.wire == "openai" and req.provider_family == "openai":
         first = req.messages[0].role if req.messages else "system"
         role = first if first in SYSTEM_ROLES else "system"
-        return Message(role=role, content=text, layer=Layer.L3_ENHANCEMENT)
+        return Message(role=role, content=text, layer=L3_ENHANCEMENT)
     if req.wire == "openai":
-        return Message(role="user", content=text, layer=Layer.L3_ENHANCEMENT)
+        return Message(role="user", content=text, layer=L3_ENHANCEMENT)
     return Message(
         role="user",
         content=({"type": "text", "text": text},),
-        layer=Layer.L3_ENHANCEMENT,
+        layer=L3_ENHANCEMENT,
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from proxy.pipeline.fingerprints import concat_arrays, document_bytes, messages_json, tools_json
 from proxy.pipeline.layout import prefix_end
-from proxy.pipeline.request import Layer, PipelineRequest
+from proxy.pipeline.request import SYSTEM_LAYERS, PipelineRequest
 from proxy.pipeline.tokens import message_tokens, text_tokens
 
 
@@ -29,10 +29,7 @@ class PrefixCheck:
     def apply(self, req: PipelineRequest) -> PipelineRequest:
         prefix = req.messages[: prefix_end(req.messages)]
         context_end = 0
-        while context_end < len(prefix) and prefix[context_end].layer in (
-            Layer.L0_SYSTEM,
-            Layer.L1_CONTEXT,
-        ):
+        while context_end < len(prefix) and prefix[context_end].layer in SYSTEM_LAYERS:
             context_end += 1
         # Each message is encoded once and hashed into both fingerprints.
         context_array = messages_json(prefix[:context_end])

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.request import L0_SYSTEM, L1_CONTEXT, L2_SESSION, L4_USER, MAPPING, Layer, Message, PipelineRequest
 
 SYSTEM_ROLES = frozenset({"system", "developer"})
 
@@ -27,7 +27,7 @@ def is_tool_result(message: Message) -> bool:
     if message.role in ("tool", "function"):
         return True
     if message.role == "user" and isinstance(message.content, tuple):
-        return any(isinstance(p, dict | Mapping) and p.get("type") == "tool_result" for p in message.content)
+        return any(isinstance(p, MAPPING) and p.get("type") == "tool_result" for p in message.content)
     return False
 
 
@@ -55,12 +55,12 @@ def default_layers(messages: tuple[Message, ...]) -> list[Layer]:
     lead = 0
     while lead < len(messages) and messages[lead].role in SYSTEM_ROLES:
         lead += 1
-    layers = [Layer.L0_SYSTEM if i == 0 else Layer.L1_CONTEXT for i in range(lead)]
+    layers = [L0_SYSTEM if i == 0 else L1_CONTEXT for i in range(lead)]
     if lead == len(messages):
         return layers
     l4 = final_turn_start(messages, lead)
-    layers += [Layer.L2_SESSION] * (l4 - lead)
-    layers += [Layer.L4_USER] * (len(messages) - l4)
+    layers += [L2_SESSION] * (l4 - lead)
+    layers += [L4_USER] * (len(messages) - l4)
     return layers
 
 
@@ -71,7 +71,7 @@ def _apply_hints(messages: tuple[Message, ...], layers: list[Layer], hints: Mapp
             warnings.append(f"layer hint for message {index} ignored: no such message")
             continue
         role = messages[index].role
-        if layer <= Layer.L1_CONTEXT and role not in SYSTEM_ROLES:
+        if layer <= L1_CONTEXT and role not in SYSTEM_ROLES:
             warnings.append(
                 f"layer hint {Layer(layer).name} for message {index} ignored: "
                 f"a {role} message cannot be placed in the system layers"
@@ -84,8 +84,12 @@ def _apply_hints(messages: tuple[Message, ...], layers: list[Layer], hints: Mapp
 def apply(req: PipelineRequest) -> PipelineRequest:
     layers = default_layers(req.messages)
     warnings = _apply_hints(req.messages, layers, req.options.layer_hints)
+    # The constructor, not dataclasses.replace: this runs once per message per request.
     messages = tuple(
-        m if m.layer is layer else replace(m, layer=layer) for m, layer in zip(req.messages, layers, strict=True)
+        [
+            m if m.layer is layer else Message(m.role, m.content, m.fields, layer)
+            for m, layer in zip(req.messages, layers, strict=True)
+        ]
     )
     if not warnings:
         return replace(req, messages=messages)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from proxy.pipeline.request import Message
+from proxy.pipeline.request import MAPPING, Message
 
 # Role markers and separators the providers add around each message.
 MESSAGE_OVERHEAD = 4
@@ -36,7 +36,7 @@ def _json_tokens(value: Any) -> int:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict | Mapping):
+    if isinstance(value, MAPPING):
         return dict(value)
     if isinstance(value, tuple):
         return list(value)
@@ -66,13 +66,18 @@ def content_tokens(content: Any) -> int:
         return 0
     if isinstance(content, str):
         return text_tokens(content)
-    if isinstance(content, Iterable):
-        return sum(part_tokens(p) for p in content if isinstance(p, dict | Mapping))
+    # Wire content is a tuple or list, checked before the Iterable ABC: an ABC check
+    # costs more than counting a short text.
+    if isinstance(content, (tuple, list, Iterable)):
+        return sum([part_tokens(p) for p in content if isinstance(p, MAPPING)])
     return 0
 
 
 def message_tokens(message: Message) -> int:
-    total = MESSAGE_OVERHEAD + content_tokens(message.content)
+    content = message.content
+    if type(content) is str and not message.fields:
+        return MESSAGE_OVERHEAD + text_tokens(content)
+    total = MESSAGE_OVERHEAD + content_tokens(content)
     calls = message.fields.get("tool_calls")
     if calls:
         for call in calls:

@@ -37,11 +37,10 @@ Strategies:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.request import L2_SESSION, L4_USER, MAPPING, Message, PipelineRequest
 from proxy.pipeline.stratify import is_plain_user, is_tool_result
 from proxy.pipeline.tokens import message_tokens
 
@@ -65,7 +64,7 @@ def _text_of(message: Message) -> str:
         return message.content
     if isinstance(message.content, tuple):
         return "\n".join(
-            str(p.get("text", "")) for p in message.content if isinstance(p, dict | Mapping) and p.get("type") == "text"
+            str(p.get("text", "")) for p in message.content if isinstance(p, MAPPING) and p.get("type") == "text"
         )
     return ""
 
@@ -74,7 +73,7 @@ def _is_important(message: Message) -> bool:
     if message.fields.get("tool_calls") or is_tool_result(message):
         return True
     if isinstance(message.content, tuple) and any(
-        isinstance(p, dict | Mapping) and p.get("type") == "tool_use" for p in message.content
+        isinstance(p, MAPPING) and p.get("type") == "tool_use" for p in message.content
     ):
         return True
     text = _text_of(message)
@@ -86,7 +85,7 @@ def _is_important(message: Message) -> bool:
 def _units(messages: tuple[Message, ...], rank: bool) -> list[_Unit]:
     groups: list[list[int]] = []
     for i, message in enumerate(messages):
-        if message.layer != Layer.L2_SESSION:
+        if message.layer != L2_SESSION:
             continue
         if not groups or is_plain_user(message):
             groups.append([])
@@ -103,7 +102,7 @@ def _units(messages: tuple[Message, ...], rank: bool) -> list[_Unit]:
 
 def _final_turn_continues_history(messages: tuple[Message, ...]) -> bool:
     for message in messages:
-        if message.layer == Layer.L4_USER:
+        if message.layer == L4_USER:
             return not is_plain_user(message)
     return False
 

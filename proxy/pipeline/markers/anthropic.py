@@ -42,7 +42,7 @@ from proxy.pipeline.markers.slots import (
     tool_position,
     with_marker,
 )
-from proxy.pipeline.request import Layer, Message, PipelineRequest
+from proxy.pipeline.request import L0_SYSTEM, L4_USER, SYSTEM_LAYERS, Message, PipelineRequest
 from proxy.pipeline.stratify import is_tool_result
 from proxy.pipeline.tokens import message_tokens, tools_tokens
 
@@ -64,7 +64,7 @@ def history_end(messages: tuple[Message, ...]) -> int:
     """End (exclusive) of what the next request repeats: the cached prefix (L0-L2), plus
     the final turn's tool results that directly follow it."""
     end = prefix_end(messages)
-    while end < len(messages) and messages[end].layer == Layer.L4_USER and is_tool_result(messages[end]):
+    while end < len(messages) and messages[end].layer == L4_USER and is_tool_result(messages[end]):
         end += 1
     return end
 
@@ -72,10 +72,7 @@ def history_end(messages: tuple[Message, ...]) -> int:
 def _candidates(req: PipelineRequest, end: int) -> list[Position]:
     messages = req.messages
     system_end = 0
-    while system_end < end and messages[system_end].layer in (
-        Layer.L0_SYSTEM,
-        Layer.L1_CONTEXT,
-    ):
+    while system_end < end and messages[system_end].layer in SYSTEM_LAYERS:
         system_end += 1
     spots: list[Position | None] = []
     if end > system_end:
@@ -83,7 +80,7 @@ def _candidates(req: PipelineRequest, end: int) -> list[Position]:
     spots.append(_spot_in(messages, range(system_end), req.wire))
     if req.tools:
         spots.append(tool_position(len(req.tools) - 1, len(req.tools)))
-    if system_end > 1 and messages[0].layer == Layer.L0_SYSTEM:
+    if system_end > 1 and messages[0].layer == L0_SYSTEM:
         spots.append(_spot_in(messages, range(1), req.wire))
     unique: list[Position] = []
     for spot in spots:
@@ -113,7 +110,7 @@ def _tool_tokens(req: PipelineRequest, message_counts: list[int]) -> int:
         return tools_tokens(req.tools)
     context = 0
     for message, count in zip(req.messages, message_counts, strict=False):
-        if message.layer not in (Layer.L0_SYSTEM, Layer.L1_CONTEXT):
+        if message.layer not in SYSTEM_LAYERS:
             break
         context += count
     return req.diagnostics.context_tokens - context

@@ -25,7 +25,7 @@ from proxy.pipeline.markers.slots import (
     markable_spot,
     with_marker,
 )
-from proxy.pipeline.request import Layer, PipelineRequest
+from proxy.pipeline.request import L1_CONTEXT, SYSTEM_LAYERS, PipelineRequest
 from proxy.pipeline.tokens import message_tokens, tools_tokens
 
 MAX_BREAKPOINTS = 4
@@ -55,7 +55,7 @@ class OpenAIMarkers:
         if req.params.get("prompt_cache_key"):
             return req
         context_hash = req.diagnostics.context_hash or fingerprint(
-            [m for m in req.messages if m.layer is not None and m.layer <= Layer.L1_CONTEXT],
+            [m for m in req.messages if m.layer is not None and m.layer <= L1_CONTEXT],
             req.tools,
         )
         team = req.options.team_id or self.team_id
@@ -66,10 +66,7 @@ class OpenAIMarkers:
         messages = req.messages
         end = prefix_end(messages)
         system_end = 0
-        while system_end < end and messages[system_end].layer in (
-            Layer.L0_SYSTEM,
-            Layer.L1_CONTEXT,
-        ):
+        while system_end < end and messages[system_end].layer in SYSTEM_LAYERS:
             system_end += 1
         spots = []
         for i in range(end - 1, system_end - 1, -1):

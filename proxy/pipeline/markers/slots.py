@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from proxy.pipeline.request import Message, PipelineRequest
+from proxy.pipeline.request import MAPPING, Message, PipelineRequest
 
 Position = tuple[int, int]
 
@@ -44,7 +44,7 @@ class ClientMarker:
 
 
 def _ttl(marker: Any) -> str:
-    if isinstance(marker, dict | Mapping) and marker.get("ttl") == "1h":
+    if isinstance(marker, MAPPING) and marker.get("ttl") == "1h":
         return "1h"
     return "5m"
 
@@ -58,25 +58,25 @@ def client_markers(req: PipelineRequest, key: str = "cache_control") -> list[Cli
     found = []
     for t, tool in enumerate(req.tools):
         fn = tool.get("function")
-        marker = tool.get(key) or (fn.get(key) if isinstance(fn, dict | Mapping) else None)
+        marker = tool.get(key) or (fn.get(key) if isinstance(fn, MAPPING) else None)
         if marker:
             found.append(ClientMarker(tool_position(t, len(req.tools)), _ttl(marker)))
     for i, message in enumerate(req.messages):
-        if message.fields.get(key):
-            found.append(ClientMarker((i, MESSAGE), _ttl(message.fields[key])))
-        if isinstance(message.content, tuple):
+        # Runs over every block of every request: cheap tests first.
+        fields = message.fields
+        if fields and fields.get(key):
+            found.append(ClientMarker((i, MESSAGE), _ttl(fields[key])))
+        if type(message.content) is tuple:
             for j, block in enumerate(message.content):
-                if not isinstance(block, dict | Mapping):
+                if not isinstance(block, MAPPING):
                     continue
                 if block.get(key):
                     found.append(ClientMarker((i, j), _ttl(block[key])))
                 # Blocks nested in a tool_result carry markers of their own.
                 nested = block.get("content")
-                if isinstance(nested, (list, tuple)):
+                if nested and type(nested) is not str and isinstance(nested, (list, tuple)):
                     found.extend(
-                        ClientMarker((i, j), _ttl(b[key]))
-                        for b in nested
-                        if isinstance(b, dict | Mapping) and b.get(key)
+                        ClientMarker((i, j), _ttl(b[key])) for b in nested if isinstance(b, MAPPING) and b.get(key)
                     )
     if req.params.get(key):
         found.append(ClientMarker(AUTOMATIC, _ttl(req.params[key])))
@@ -84,7 +84,7 @@ def client_markers(req: PipelineRequest, key: str = "cache_control") -> list[Cli
 
 
 def is_markable(block: Any) -> bool:
-    if not isinstance(block, dict | Mapping) or block.get("type") not in MARKABLE_TYPES:
+    if not isinstance(block, MAPPING) or block.get("type") not in MARKABLE_TYPES:
         return False
     return block.get("type") != "text" or bool(block.get("text"))
 
