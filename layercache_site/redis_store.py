@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 import weakref
 from typing import Any
 
@@ -84,3 +85,29 @@ def sync_call(method: str, *args: Any) -> Any:
     except RedisError as exc:
         mark_failure(exc)
         return None
+
+
+def new_generation(key: str) -> None:
+    """Mark every process's in-memory cache tagged with `key` as stale.
+
+    A fresh random token, not a counter: a counter restarts after a Redis flush and could
+    repeat a value some process still holds.
+    """
+    sync_call("set", key, uuid.uuid4().hex)
+
+
+async def current_generation(key: str) -> bytes | None:
+    """The token in-memory caches compare against; None while Redis is unavailable."""
+    client = async_client()
+    if client is None:
+        return None
+    try:
+        value = await client.get(key)
+        if value is None:
+            # Redis lost the key (restart, flush): start a generation no process has seen.
+            await client.set(key, uuid.uuid4().hex, nx=True)
+            value = await client.get(key)
+    except RedisError as exc:
+        mark_failure(exc)
+        return None
+    return value if isinstance(value, bytes) else None

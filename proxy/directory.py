@@ -8,7 +8,6 @@ in every process without a restart. Without Redis, entries live for a second.
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -123,26 +122,9 @@ class _Snapshot:
 _snapshot = _Snapshot()
 
 
-async def _generation() -> bytes | None:
-    client = redis_store.async_client()
-    if client is None:
-        return None
-    try:
-        value = await client.get(GENERATION_KEY)
-        if value is None:
-            # Redis lost the key (restart, flush): start a new generation that no process has
-            # seen, rather than one that might equal a stale snapshot's.
-            await client.set(GENERATION_KEY, uuid.uuid4().hex, nx=True)
-            value = await client.get(GENERATION_KEY)
-    except redis_store.RedisError as exc:
-        redis_store.mark_failure(exc)
-        return None
-    return value if isinstance(value, bytes) else None
-
-
 async def _current_snapshot() -> _Snapshot:
     global _snapshot
-    generation = await _generation()
+    generation = await redis_store.current_generation(GENERATION_KEY)
     if not _snapshot.fresh(generation):
         _snapshot = _Snapshot()
         _snapshot.generation = generation
@@ -154,9 +136,7 @@ def invalidate() -> None:
     """Drop cached keys and routes here and, through Redis, in every other process."""
     global _snapshot
     _snapshot = _Snapshot()
-    # A fresh random token, not a counter: a counter restarts after a Redis flush and could
-    # repeat a value some process still holds.
-    redis_store.sync_call("set", GENERATION_KEY, uuid.uuid4().hex)
+    redis_store.new_generation(GENERATION_KEY)
 
 
 def load_principal(plaintext: str) -> Principal | None:

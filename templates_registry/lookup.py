@@ -9,7 +9,6 @@ Without Redis, entries live for a second. Compiled versions are immutable and ca
 from __future__ import annotations
 
 import time
-import uuid
 
 from asgiref.sync import sync_to_async
 
@@ -44,21 +43,7 @@ def invalidate() -> None:
     """Forget resolved templates here and, through Redis, in every other process."""
     global _snapshot
     _snapshot = _Snapshot()
-    redis_store.sync_call("set", GENERATION_KEY, uuid.uuid4().hex)
-
-
-async def _generation() -> bytes | None:
-    client = redis_store.async_client()
-    if client is None:
-        return None
-    try:
-        value = await client.get(GENERATION_KEY)
-    except redis_store.RedisError as exc:
-        redis_store.mark_failure(exc)
-        return None
-    if value is None:
-        return b"-"
-    return value if isinstance(value, bytes) else str(value).encode()
+    redis_store.new_generation(GENERATION_KEY)
 
 
 def load(team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:
@@ -82,7 +67,7 @@ def load(team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None
 
 async def resolve(team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:
     global _snapshot
-    generation = await _generation()
+    generation = await redis_store.current_generation(GENERATION_KEY)
     if not _snapshot.fresh(generation):
         _snapshot = _Snapshot(generation)
     key = (team_id, name, pinned)

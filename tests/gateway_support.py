@@ -114,3 +114,16 @@ def add_fallbacks(route: ModelRoute, *fallbacks: ModelRoute) -> None:
 def make_key(team_name: str = "alpha", **limits: Any) -> tuple[ApiKey, str]:
     team, _ = Team.objects.get_or_create(name=team_name)
     return create_api_key(team, "test", **limits)
+
+
+def wait_for_records(count: int, timeout: float = 5.0) -> list[Any]:
+    """The gateway writes request records in the background: wait until `count` exist."""
+    from analytics.models import RequestRecord
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        records = list(RequestRecord.objects.order_by("created_at"))
+        if len(records) >= count:
+            return records
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} request records, found {RequestRecord.objects.count()}")

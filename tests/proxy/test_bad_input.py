@@ -7,8 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from analytics.models import RequestRecord
-from tests.gateway_support import make_key
+from tests.gateway_support import make_key, wait_for_records
 
 VALID_OPENAI: dict[str, Any] = {"model": "fake-gpt", "messages": [{"role": "user", "content": "hi"}]}
 VALID_ANTHROPIC: dict[str, Any] = {"model": "fake-claude", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
@@ -114,10 +113,5 @@ def test_unknown_paths_and_methods_answer_json_not_html(gateway: Any, key: str) 
 def test_bad_input_is_recorded_but_changes_nothing_else(gateway: Any, key: str) -> None:
     _send(f"{gateway.base_url}/v1/chat/completions", b"{oops", {"authorization": f"Bearer {key}"})
     _send(f"{gateway.base_url}/v1/chat/completions", VALID_OPENAI, {"authorization": f"Bearer {key}"})
-    import time
-
-    deadline = time.monotonic() + 5
-    while RequestRecord.objects.count() < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    statuses = sorted(RequestRecord.objects.values_list("status", flat=True))
+    statuses = sorted(r.status for r in wait_for_records(2))
     assert statuses == [200, 400]

@@ -10,17 +10,9 @@ import anthropic
 import openai
 import pytest
 
-from analytics.models import RequestRecord
-from tests.gateway_support import make_key
+from tests.gateway_support import make_key, wait_for_records
 
 LONG_SYSTEM = " ".join(f"Policy line {i} about refunds and returns." for i in range(300))
-
-
-def _wait_for(count: int) -> list[RequestRecord]:
-    deadline = time.monotonic() + 5
-    while RequestRecord.objects.count() < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return list(RequestRecord.objects.order_by("created_at"))
 
 
 @pytest.fixture
@@ -37,7 +29,7 @@ def test_it_records_tokens_cost_and_timing_for_openai(gateway: Any, key: tuple[A
             messages=[{"role": "system", "content": LONG_SYSTEM}, {"role": "user", "content": question}],
             extra_headers={"x-request-id": f"rec-{question}"},
         )
-    records = _wait_for(2)
+    records = wait_for_records(2)
     assert len(records) == 2
     last = records[-1]
     usage = response.usage
@@ -66,7 +58,7 @@ def test_it_records_streamed_anthropic_usage_with_cache_reads_and_writes(gateway
     for question in ("one", "two"):
         with client.messages.stream(model="fake-claude", max_tokens=30, system=LONG_SYSTEM, messages=[{"role": "user", "content": question}]) as stream:
             final = stream.get_final_message()
-    first, second = _wait_for(2)
+    first, second = wait_for_records(2)
     assert first.stream and first.endpoint == "messages" and first.status == 200
     assert first.cache_write_tokens > 0 and first.cached_read_tokens == 0
     assert second.cached_read_tokens == final.usage.cache_read_input_tokens > 0
@@ -78,5 +70,5 @@ def test_it_records_streamed_anthropic_usage_with_cache_reads_and_writes(gateway
 def test_it_records_usage_of_a_translated_stream(gateway: Any, key: tuple[Any, str]) -> None:
     client = openai.OpenAI(base_url=gateway.openai_base, api_key=key[1], max_retries=0)
     list(client.chat.completions.create(model="fake-claude", messages=[{"role": "user", "content": "hello"}], stream=True))
-    (record,) = _wait_for(1)
+    (record,) = wait_for_records(1)
     assert record.stream and record.route_name == "fake-claude" and record.output_tokens > 0 and record.input_tokens > 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import anthropic
@@ -10,9 +9,8 @@ import httpx
 import openai
 import pytest
 
-from analytics.models import RequestRecord
 from tests.fake_provider import Fault
-from tests.gateway_support import add_fallbacks, make_key, make_route
+from tests.gateway_support import add_fallbacks, make_key, make_route, wait_for_records
 
 
 @pytest.fixture
@@ -28,16 +26,6 @@ def oai(gateway: Any, plaintext: str) -> openai.OpenAI:
 @pytest.fixture
 def ant(gateway: Any, plaintext: str) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=gateway.base_url, api_key=plaintext, max_retries=0)
-
-
-def _records(count: int, timeout: float = 5.0) -> list[RequestRecord]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        records = list(RequestRecord.objects.order_by("created_at"))
-        if len(records) >= count:
-            return records
-        time.sleep(0.05)
-    raise AssertionError(f"expected {count} records, found {RequestRecord.objects.count()}")
 
 
 def test_it_maps_an_upstream_429_with_retry_after(oai: openai.OpenAI, fake: Any) -> None:
@@ -76,7 +64,7 @@ def test_it_falls_back_in_order_on_429_5xx_and_timeouts(oai: openai.OpenAI, fake
     response = oai.chat.completions.with_raw_response.create(model="fake-gpt", messages=[{"role": "user", "content": "x"}])
     assert response.headers["x-layercache-route"] == "fake-claude"
     assert [r.json.get("model") for r in fake.received] == ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"]
-    record = _records(1)[-1]
+    record = wait_for_records(1)[-1]
     assert record.upstream_attempts == 3 and record.served_by == "fake-claude" and record.status == 200
 
 
@@ -96,7 +84,7 @@ def test_a_cut_openai_stream_ends_with_an_error_event(oai: openai.OpenAI, fake: 
     with pytest.raises(openai.APIError):
         for _ in stream:
             pass
-    record = _records(1)[-1]
+    record = wait_for_records(1)[-1]
     assert record.status == 502 and record.error_type == "upstream_stream_error"
 
 

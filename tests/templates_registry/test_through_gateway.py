@@ -14,7 +14,7 @@ import openai
 import pytest
 
 from proxy.models import Team
-from tests.gateway_support import make_key
+from tests.gateway_support import make_key, wait_for_records
 from tests.templates_registry.conftest import save
 
 ESCALATE = {
@@ -130,14 +130,4 @@ def test_a_new_version_is_used_by_the_next_request(gateway: Any, alice_key: str,
     ask()
     assert openai_system_texts(fake.received[-1].json)[1] == "Policy: be brief."
     # Each request's record names the version it used, for per-version usage in admin.
-    import time
-
-    from analytics.models import RequestRecord
-
-    deadline = time.monotonic() + 5
-    while RequestRecord.objects.count() < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert list(RequestRecord.objects.order_by("created_at").values_list("template_version", flat=True)) == [
-        "support@1",
-        "support@2",
-    ]
+    assert [r.template_version for r in wait_for_records(2)] == ["support@1", "support@2"]
