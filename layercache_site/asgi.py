@@ -14,13 +14,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from analytics.routing import websocket_urlpatterns  # noqa: E402
+from layercache_site.wire_handler import WireASGIHandler, route_wire_requests  # noqa: E402
 from proxy import transport  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # Admin and dashboard assets come from the installed apps, so a single `serve` (or one
         # web container) needs no separate static-file server; the API paths never reach it.
-        "http": ASGIStaticFilesHandler(django_asgi),
+        "http": route_wire_requests(ASGIStaticFilesHandler(django_asgi), WireASGIHandler()),
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

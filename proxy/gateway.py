@@ -174,7 +174,8 @@ def _failure_to_error(failure: UpstreamFailure) -> GatewayError:
 
 
 def _headers_for(ctx: Context) -> dict[str, str]:
-    headers = {"x-request-id": ctx.request_id, **ctx.headers}
+    # The lean wire handler skips SecurityMiddleware, so its one relevant header is set here.
+    headers = {"x-request-id": ctx.request_id, "x-content-type-options": "nosniff", **ctx.headers}
     if ctx.session_id:
         headers["x-session-id"] = ctx.session_id
     if ctx.served_by is not None:

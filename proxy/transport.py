@@ -1,7 +1,7 @@
 """The only module that calls upstream providers.
 
 Same-format requests (an OpenAI body to an OpenAI-compatible route, an Anthropic body to an
-Anthropic route) go straight over a pooled httpx client: the body and the provider's
+Anthropic route) go straight over a pooled aiohttp session: the body and the provider's
 answer pass through unchanged, which is both faithful and fast. Anything else is
 translated by LiteLLM, which also knows every other provider.
 
@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
 
 from proxy import usage as usage_mod
 from proxy.directory import RouteSpec
@@ -104,7 +104,7 @@ class StreamReply:
                         yield out
                 if self.completed:
                     break
-        except (TimeoutError, httpx.HTTPError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             self.error = f"upstream stream failed: {exc.__class__.__name__}"
         finally:
             if self.close is not None:
@@ -161,21 +161,21 @@ class StreamReply:
         return openai_event({"error": {"message": message, "type": "server_error", "param": None, "code": "upstream_stream_error"}})
 
 
-# --- same-format passthrough over httpx -------------------------------------------------
+# --- same-format passthrough over aiohttp ------------------------------------------------
+# aiohttp rather than httpx: measured on this 2-core machine, httpx's async client spends
+# several times more CPU per request (docs/benchmarks.md), and this is the gateway's hot path.
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = weakref.WeakKeyDictionary()
 
 
-def _http_client() -> httpx.AsyncClient:
+def _http_session() -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=30),
-            timeout=httpx.Timeout(120.0, connect=5.0),
-        )
-        _clients[loop] = client
-    return client
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        connector = aiohttp.TCPConnector(limit=512, limit_per_host=0, keepalive_timeout=30, ttl_dns_cache=300)
+        session = aiohttp.ClientSession(connector=connector)
+        _sessions[loop] = session
+    return session
 
 
 def provider_key(route: RouteSpec) -> str:
@@ -220,6 +220,14 @@ def _provider_message(body: bytes) -> str:
     return ""
 
 
+def _timeout(route: RouteSpec, stream: bool) -> aiohttp.ClientTimeout:
+    # A stream may legitimately run for minutes: bound the wait between chunks, not the total.
+    connect = min(5.0, route.timeout_seconds)
+    if stream:
+        return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=route.timeout_seconds)
+    return aiohttp.ClientTimeout(total=route.timeout_seconds, sock_connect=connect)
+
+
 async def _passthrough(req: UpstreamRequest) -> Reply | StreamReply:
     url, headers = _passthrough_target(req)
     body = dict(req.body)
@@ -229,36 +237,36 @@ async def _passthrough(req: UpstreamRequest) -> Reply | StreamReply:
         options["include_usage"] = True
         body["stream_options"] = options
     content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    client = _http_client()
-    timeout = httpx.Timeout(req.route.timeout_seconds, connect=min(5.0, req.route.timeout_seconds))
     try:
-        request = client.build_request("POST", url, content=content, headers=headers, timeout=timeout)
-        response = await client.send(request, stream=req.stream)
-    except httpx.TimeoutException as exc:
+        response = await _http_session().post(url, data=content, headers=headers, timeout=_timeout(req.route, req.stream))
+        if response.status >= 400:
+            raw = await response.read()
+            response.release()
+            raise _failure_from_status(response.status, raw, response.headers.get("retry-after"))
+        if not req.stream:
+            raw = await response.read()
+            response.release()
+    except TimeoutError as exc:
         raise UpstreamFailure(FailureKind.TIMEOUT, f"upstream timed out after {req.route.timeout_seconds}s", 504) from exc
-    except httpx.HTTPError as exc:
+    except aiohttp.ClientError as exc:
         raise UpstreamFailure(FailureKind.CONNECTION, f"upstream unreachable: {exc.__class__.__name__}", 502) from exc
-    if response.status_code >= 400:
-        try:
-            raw = await response.aread()
-        except httpx.HTTPError:
-            raw = b""
-        finally:
-            await response.aclose()
-        raise _failure_from_status(response.status_code, raw, response.headers.get("retry-after"))
     if req.stream:
+
+        async def close() -> None:
+            response.release()
+
         return StreamReply(
-            source=response.aiter_raw(),
+            source=response.content.iter_any(),
             wire=req.wire,
             strip_usage_chunk=req.wire == "openai" and not req.client_wants_usage,
-            close=response.aclose,
+            close=close,
         )
     try:
-        payload = response.json()
+        payload = json.loads(raw)
     except ValueError as exc:
         raise UpstreamFailure(FailureKind.SERVER, "upstream sent a body that is not JSON", 502) from exc
     parsed = usage_mod.from_anthropic(payload.get("usage")) if req.wire == "anthropic" else usage_mod.from_openai(payload.get("usage"))
-    return Reply(status=response.status_code, body=payload, usage=parsed)
+    return Reply(status=response.status, body=payload, usage=parsed)
 
 
 # --- everything else through LiteLLM ---------------------------------------------------
