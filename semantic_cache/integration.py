@@ -115,9 +115,8 @@ class ResponseCache:
         if keys is None or policy.scope is None:
             return None
         if policy.read:
-            found = await self._find_exact()
-            if found is None and policy.read_semantic:
-                found = await self._find_similar()
+            # One worker-thread hop for both lookups: the exact one is a single indexed read.
+            found = await sync_to_async(self._find_sync, thread_sensitive=False)()
             if found is not None:
                 return self._serve(found)
         return await self._single_flight()
@@ -132,10 +131,12 @@ class ResponseCache:
         assert self.keys is not None
         return not self.keys.semantic_ineligible and is_eligible_for_semantic(self.keys.query_text)
 
-    async def _find_similar(self) -> Found | None:
-        if not self._semantic_eligible():
-            return None
-        return await sync_to_async(self._find_similar_sync, thread_sensitive=False)()
+    def _find_sync(self) -> Found | None:
+        assert self.keys is not None and self.policy.scope is not None
+        found = find_exact(self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds)
+        if found is None and self.policy.read_semantic and self._semantic_eligible():
+            found = self._find_similar_sync()
+        return found
 
     def _find_similar_sync(self) -> Found | None:
         assert self.keys is not None and self.policy.scope is not None
