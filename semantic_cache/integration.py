@@ -56,6 +56,16 @@ def _in_background(coro: Coroutine[Any, Any, Any]) -> None:
     task.add_done_callback(_background.discard)
 
 
+_hits = store.HitTally()
+
+
+async def _flush_hits() -> None:
+    await asyncio.sleep(_hits.interval)
+    pending = _hits.take()
+    if pending:
+        await sync_to_async(store.count_hits, thread_sensitive=False)(pending)
+
+
 async def drain() -> None:
     """Wait for pending background stores (tests and graceful shutdown)."""
     while _background:
@@ -155,7 +165,8 @@ class ResponseCache:
             "x-layercache-similarity": f"{found.similarity:.4f}",
             "x-layercache-cache-age": str(age),
         }
-        _in_background(sync_to_async(store.count_hit, thread_sensitive=False)(self.policy.scope, found.entry_id))
+        if _hits.add(self.policy.scope, found.entry_id):
+            _in_background(_flush_hits())
         return CachedAnswer(self.wire, with_fresh_id(self.wire, found.response), store.usage_from_json(found.usage), headers)
 
     async def _single_flight(self) -> CachedAnswer | None:

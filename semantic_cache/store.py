@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -92,5 +92,33 @@ def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
     return int(entry.pk)
 
 
-def count_hit(scope: CacheScope, entry_id: int) -> None:
-    CacheEntry.objects.for_scope(scope).filter(id=entry_id).update(hit_count=models.F("hit_count") + 1, last_hit_at=timezone.now())
+def count_hits(hits: dict[tuple[CacheScope, int], tuple[int, datetime]]) -> None:
+    """Add tallied hits to their entries: {(scope, entry id): (hits, last hit time)}."""
+    for (scope, entry_id), (count, last_hit) in hits.items():
+        CacheEntry.objects.for_scope(scope).filter(id=entry_id).update(
+            hit_count=models.F("hit_count") + count, last_hit_at=last_hit
+        )
+
+
+class HitTally:
+    """Hits counted in memory and written at most once per `interval` seconds.
+
+    An UPDATE per hit would make every hit a write, and a row update that cannot stay on
+    its page re-inserts the row into every index, the HNSW one included: more work than
+    serving the hit. Counts are statistics, so losing the last second's on a crash is fine.
+    """
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self._pending: dict[tuple[CacheScope, int], tuple[int, datetime]] = {}
+
+    def add(self, scope: CacheScope, entry_id: int) -> bool:
+        """Count one hit; True if a flush should be scheduled (none is pending)."""
+        first = not self._pending
+        count, _ = self._pending.get((scope, entry_id), (0, timezone.now()))
+        self._pending[(scope, entry_id)] = (count + 1, timezone.now())
+        return first
+
+    def take(self) -> dict[tuple[CacheScope, int], tuple[int, datetime]]:
+        pending, self._pending = self._pending, {}
+        return pending

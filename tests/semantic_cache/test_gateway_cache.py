@@ -53,7 +53,7 @@ def test_a_repeated_request_is_an_exact_hit_with_a_fresh_id(alice: openai.OpenAI
     assert len(fake.received) == 1
     entry = CacheEntry.objects.get()
     assert entry.embedding_model == "sentence-transformers/all-MiniLM-L6-v2"
-    wait_for = 50
+    wait_for = 150  # hit counts are written once a second
     while CacheEntry.objects.get().hit_count == 0 and wait_for:
         settle(0.02)
         wait_for -= 1
