@@ -4,7 +4,8 @@
 cookies and are CSRF-exempt, so sessions, CSRF, auth and messages middleware do nothing for
 them but cost a thread hand-off each (about a fifth of the gateway's CPU per request, measured
 with py-spy, docs/benchmarks.md). They are served by a Django handler without the middleware
-chain; everything else (admin, dashboard, the other endpoints) keeps the full stack.
+chain (and without a thread per request); everything else (admin, dashboard, the other
+endpoints) keeps the full stack.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ WIRE_PATHS = frozenset({"/v1/chat/completions", "/v1/messages"})
 
 
 class WireASGIHandler(ASGIHandler):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # No per-request ThreadSensitiveContext: it starts (and joins) a thread per request
+        # for the few thread-sensitive calls Django makes around a response (request signals,
+        # response.close), ~15% of the CPU per request in a py-spy profile. Without it they
+        # run on asgiref's one shared sync thread; the views themselves are async and do
+        # their database work in thread_sensitive=False workers.
+        await self.handle(scope, receive, send)
+
     def load_middleware(self, is_async: bool = False) -> None:
         self._view_middleware: list[Any] = []
         self._template_response_middleware: list[Any] = []

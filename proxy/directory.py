@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 from django.utils import timezone
 
 from layercache_site import redis_store
@@ -143,6 +144,9 @@ def load_principal(plaintext: str) -> Principal | None:
     lookup = lookup_of(plaintext)
     if lookup is None:
         return None
+    # Worker threads outlive requests, so Django's per-request connection cleanup never
+    # reaches them: drop a broken or expired connection here (e.g. after a database restart).
+    close_old_connections()
     key = ApiKey.objects.select_related("team").filter(prefix=lookup, revoked=False).first()
     if key is None or not matches(plaintext, key.key_hash):
         return None
@@ -179,6 +183,7 @@ async def principal_for(plaintext: str) -> Principal | None:
 
 
 def _load_routes() -> dict[str, RouteSpec]:
+    close_old_connections()  # see load_principal
     routes: dict[str, RouteSpec] = {}
     for route in ModelRoute.objects.enabled().prefetch_related("fallback_links__fallback"):
         routes[route.name] = RouteSpec(

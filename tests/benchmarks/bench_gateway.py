@@ -682,6 +682,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--quiet-wait", type=float, default=30.0, help="before each cell, wait up to this long for other load to pass"
     )
+    parser.add_argument(
+        "--response-cache",
+        action="store_true",
+        help="leave the gateway's response cache on (every request after the first is then an exact HIT)",
+    )
     parser.add_argument("--json", type=Path, help="also write raw results here")
     parser.add_argument("--keep-workdir", action="store_true", help="keep logs and the gateway's data dir")
     args = parser.parse_args()
@@ -690,6 +695,13 @@ def parse_args() -> argparse.Namespace:
     if not (1 <= args.requests <= MAX_REQUESTS_PER_CELL and 0 < args.seconds <= 60 and 1 <= args.rounds <= 10):
         parser.error("keep --requests in 1..20000, --seconds in (0, 60] and --rounds in 1..10")
     return args
+
+
+def gateway_cache_headers(args: argparse.Namespace) -> dict[str, str]:
+    """The benchmark repeats one prompt: with the response cache on, the gateway would answer
+    from it and never call upstream. Overhead is measured on the upstream path, like the
+    direct call and LiteLLM Proxy (no cache); cache hits are measured in bench_cache.py."""
+    return {} if args.response_cache else {"cache-control": "no-cache, no-store"}
 
 
 @contextlib.contextmanager
@@ -741,7 +753,7 @@ def main() -> None:
                         "gateway",
                         "openai",
                         f"{gateway_url}/v1/chat/completions",
-                        {"authorization": f"Bearer {key}"},
+                        {"authorization": f"Bearer {key}", **gateway_cache_headers(args)},
                         "bench-openai",
                     ),
                     gateway,
@@ -772,7 +784,7 @@ def main() -> None:
                             "gateway",
                             "anthropic",
                             f"{gateway_url}/v1/messages",
-                            {"x-api-key": key, "anthropic-version": "2023-06-01"},
+                            {"x-api-key": key, "anthropic-version": "2023-06-01", **gateway_cache_headers(args)},
                             "bench-anthropic",
                         ),
                         gateway,
@@ -787,7 +799,8 @@ def main() -> None:
     print(f"Machine: {machine()}")
     print(
         f"Settings: {args.rounds} rounds x {args.requests} sequential requests (c=1) and {args.seconds:g} s at c={HIGH_CONCURRENCY} "
-        f"per cell; client {args.client}; {args.gateway_processes} gateway process(es); fake provider streams {args.chunks} content chunks; latencies in ms.\n"
+        f"per cell; client {args.client}; {args.gateway_processes} gateway process(es); response cache {'on' if args.response_cache else 'off (Cache-Control: no-cache, no-store)'}; "
+        f"fake provider streams {args.chunks} content chunks; latencies in ms.\n"
     )
     print(table(cells, labels))
     print()
