@@ -22,7 +22,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from layercache_site.bootstrap import prepare_environment
 
     prepare_environment()
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_layercache_{os.getpid()}"
+    test_database: dict[str, Any] = settings.DATABASES["default"].setdefault("TEST", {})  # type: ignore[assignment]
+    test_database["NAME"] = f"test_layercache_{os.getpid()}"
     settings.REDIS_URL = TEST_REDIS_URL
     client = redis_store.sync_client()
     if client is not None:

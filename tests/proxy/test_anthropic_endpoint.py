@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import anthropic
 import httpx
@@ -72,11 +72,11 @@ def test_it_keeps_tool_use_and_tool_result_turns(client: anthropic.Anthropic, fa
         model="fake-claude",
         max_tokens=50,
         tools=TOOLS,  # type: ignore[arg-type]
-        messages=[
+        messages=cast(Any, [
             {"role": "user", "content": "weather"},
-            {"role": "assistant", "content": [tool_use.model_dump()]},  # type: ignore[list-item]
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_use.id, "content": "21C"}]},  # type: ignore[union-attr]
-        ],
+            {"role": "assistant", "content": [tool_use.model_dump()]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": cast(Any, tool_use).id, "content": "21C"}]},
+        ]),
     )
     sent = fake.received[-1].json["messages"]
     assert sent[1]["content"][0]["type"] == "tool_use"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import openai
 import pytest
@@ -79,14 +79,14 @@ def test_it_relays_tool_calls_and_accepts_null_content_turns(client: openai.Open
     first = client.chat.completions.create(
         model="fake-gpt", messages=[{"role": "user", "content": "weather in Paris?"}], tools=TOOLS  # type: ignore[arg-type]
     )
-    call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
+    call = cast(Any, first.choices[0].message.tool_calls)[0]
     assert call.function.name == "get_weather"
     second = client.chat.completions.create(
         model="fake-gpt",
         tools=TOOLS,  # type: ignore[arg-type]
         messages=[
             {"role": "user", "content": "weather in Paris?"},
-            {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},  # type: ignore[list-item]
+            {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
             {"role": "tool", "tool_call_id": call.id, "content": json.dumps({"temp": 21})},
         ],
     )
@@ -97,7 +97,7 @@ def test_it_relays_tool_calls_and_accepts_null_content_turns(client: openai.Open
 
 
 def test_it_streams_tool_calls(client: openai.OpenAI) -> None:
-    chunks = list(client.chat.completions.create(
+    chunks: list[Any] = list(client.chat.completions.create(
         model="fake-gpt", messages=[{"role": "user", "content": "weather?"}], tools=TOOLS, stream=True  # type: ignore[arg-type]
     ))
     names = [tc.function.name for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or []) if tc.function and tc.function.name]

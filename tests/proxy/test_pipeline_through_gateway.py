@@ -11,7 +11,7 @@ import pytest
 from tests.gateway_support import make_key
 
 LONG_SYSTEM = "You are the support assistant for Acme. " + " ".join(f"Rule {i}: be precise about item {i}." for i in range(220))
-TOOLS = [
+TOOLS: list[dict[str, Any]] = [
     {"type": "function", "function": {"name": name, "description": f"Tool {name}", "parameters": {"type": "object", "properties": {"q": {"type": "string"}, "a": {"type": "number"}}}}}
     for name in ("search", "lookup", "compute", "fetch")
 ]

@@ -66,6 +66,7 @@ def test_the_list_shows_the_active_version_and_its_usage(alice: User, two_versio
 
     page = logged_in(alice).get(url("prompttemplate_changelist")).content.decode()
     assert "support" in page and "v2" in page and "no requests yet" in page
+    assert two_versions.team is not None
     for cache_status, cached in (("MISS", 600), ("HIT", 0)):
         RequestRecord.objects.create(
             request_id=cache_status, team=two_versions.team, route_name="r", endpoint="chat.completions", status=200,
