@@ -25,7 +25,9 @@ def _entry(team: Team, key: str, route: str = "gpt", version: str = "", hits: in
 
 
 @pytest.fixture
-def world(db: Any) -> dict[str, Any]:
+def world(transactional_db: Any) -> dict[str, Any]:
+    # transactional_db: API-key auth drops stale connections (close_old_connections), which
+    # would end the transaction a plain `db` test runs in.
     alice_key, alice = make_key("alpha")
     _, charlie = make_key("beta")
     alpha, beta = Team.objects.get(name="alpha"), Team.objects.get(name="beta")
