@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -126,16 +127,25 @@ class ResponseCache:
             return None
         if policy.read:
             # One worker-thread hop for both lookups: the exact one is a single indexed read.
-            found = await sync_to_async(self._find_sync, thread_sensitive=False)()
+            try:
+                found = await sync_to_async(self._find_sync, thread_sensitive=False)()
+            except DatabaseError:
+                # The cache is an optimisation: without it the request still gets answered.
+                logger.warning("response-cache lookup failed; answering from upstream", exc_info=True)
+                return None
             if found is not None:
                 return self._serve(found)
         return await self._single_flight()
 
     async def _find_exact(self) -> Found | None:
         assert self.keys is not None and self.policy.scope is not None
-        return await sync_to_async(find_exact, thread_sensitive=False)(
-            self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds
-        )
+        try:
+            return await sync_to_async(find_exact, thread_sensitive=False)(
+                self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds
+            )
+        except DatabaseError:
+            logger.warning("response-cache lookup failed; answering from upstream", exc_info=True)
+            return None
 
     def _semantic_eligible(self) -> bool:
         assert self.keys is not None
