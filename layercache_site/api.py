@@ -11,7 +11,9 @@ from proxy.errors import ErrorKind, GatewayError, error_bytes, wire_for_path
 
 
 def _render(request: HttpRequest, error: GatewayError) -> HttpResponse:
-    response = HttpResponse(error_bytes(wire_for_path(request.path), error), status=error.http_status, content_type="application/json")
+    response = HttpResponse(
+        error_bytes(wire_for_path(request.path), error), status=error.http_status, content_type="application/json"
+    )
     for name, value in error.headers.items():
         response[name] = value
     return response
@@ -37,7 +39,14 @@ def build_api() -> NinjaAPI:
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
         location = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "payload", "query"))
-        return _render(request, GatewayError(ErrorKind.INVALID_REQUEST, f"Invalid value for {location or 'request'}: {first.get('msg', 'invalid')}", param=location or None))
+        return _render(
+            request,
+            GatewayError(
+                ErrorKind.INVALID_REQUEST,
+                f"Invalid value for {location or 'request'}: {first.get('msg', 'invalid')}",
+                param=location or None,
+            ),
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -46,6 +55,9 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         kinds = {k.value: k for k in ErrorKind}
-        return _render(request, GatewayError(kinds.get(exc.status_code, ErrorKind.INVALID_REQUEST), str(exc), status=exc.status_code))
+        return _render(
+            request,
+            GatewayError(kinds.get(exc.status_code, ErrorKind.INVALID_REQUEST), str(exc), status=exc.status_code),
+        )
 
     return api

@@ -18,10 +18,18 @@ def _as_wire_error(request: HttpRequest, response: HttpResponse) -> HttpResponse
         return response
     if response.get("content-type", "").startswith("application/json"):
         return response
-    kind = _KINDS.get(response.status_code, ErrorKind.INVALID_REQUEST if response.status_code < 500 else ErrorKind.SERVER)
-    message = f"{request.method} is not allowed on {request.path}" if response.status_code == 405 else f"HTTP {response.status_code}"
+    kind = _KINDS.get(
+        response.status_code, ErrorKind.INVALID_REQUEST if response.status_code < 500 else ErrorKind.SERVER
+    )
+    message = (
+        f"{request.method} is not allowed on {request.path}"
+        if response.status_code == 405
+        else f"HTTP {response.status_code}"
+    )
     error = GatewayError(kind, message, status=response.status_code)
-    replacement = HttpResponse(error_bytes(wire_for_path(request.path), error), status=response.status_code, content_type="application/json")
+    replacement = HttpResponse(
+        error_bytes(wire_for_path(request.path), error), status=response.status_code, content_type="application/json"
+    )
     if response.has_header("allow"):
         replacement["allow"] = response["allow"]
     return replacement

@@ -33,5 +33,9 @@ def install_schedule() -> None:
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     for periodic in PERIODIC_TASKS:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=periodic.every_seconds, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.update_or_create(name=periodic.name, defaults={"task": periodic.task, "interval": interval})
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=periodic.every_seconds, period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.update_or_create(
+            name=periodic.name, defaults={"task": periodic.task, "interval": interval}
+        )

@@ -19,7 +19,9 @@ from proxy.models import ApiKey, ModelRoute, RouteFallback, Team, TeamMembership
 
 def _owned_team_ids(request: HttpRequest) -> list[int]:
     return list(
-        TeamMembership.objects.filter(user=request.user, role=TeamMembership.Role.OWNER).values_list("team_id", flat=True)  # type: ignore[misc]
+        TeamMembership.objects.filter(user=request.user, role=TeamMembership.Role.OWNER).values_list(
+            "team_id", flat=True
+        )  # type: ignore[misc]
     )
 
 
@@ -46,7 +48,17 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "team", "revoked", "expires_at", "last_used_at", "rpm_limit", "tpm_limit", "monthly_budget_usd"]
+    list_display = [
+        "name",
+        "prefix",
+        "team",
+        "revoked",
+        "expires_at",
+        "last_used_at",
+        "rpm_limit",
+        "tpm_limit",
+        "monthly_budget_usd",
+    ]
     list_filter = ["revoked", "team"]
     search_fields = ["name", "prefix", "team__name"]
     readonly_fields = ["prefix", "revoked_at", "last_used_at", "created_at"]
@@ -91,7 +103,16 @@ class FallbackInline(admin.TabularInline):
 
 @admin.register(ModelRoute)
 class ModelRouteAdmin(admin.ModelAdmin):
-    list_display = ["name", "model", "api_base", "enabled", "price_input", "price_cached_input", "price_output", "timeout_seconds"]
+    list_display = [
+        "name",
+        "model",
+        "api_base",
+        "enabled",
+        "price_input",
+        "price_cached_input",
+        "price_output",
+        "timeout_seconds",
+    ]
     list_filter = ["enabled"]
     search_fields = ["name", "model"]
     inlines = [FallbackInline]

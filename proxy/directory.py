@@ -8,9 +8,11 @@ in every process without a restart. Without Redis, entries live for a second.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
@@ -21,6 +23,8 @@ from proxy.keys import hash_key, lookup_of, matches
 from proxy.models import ApiKey, ModelRoute
 
 GENERATION_KEY = "lc:config-generation"
+P = ParamSpec("P")
+T = TypeVar("T")
 _LOCAL_TTL = 1.0
 
 
@@ -140,13 +144,24 @@ def invalidate() -> None:
     redis_store.new_generation(GENERATION_KEY)
 
 
+def _in_worker(function: Callable[P, T]) -> Callable[P, T]:
+    """Wrap a database read for a thread_sensitive=False worker thread.
+
+    Worker threads outlive requests, so Django's per-request connection cleanup never
+    reaches them: drop a broken or expired connection first (e.g. after a database restart).
+    """
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        close_old_connections()
+        return function(*args, **kwargs)
+
+    return run
+
+
 def load_principal(plaintext: str) -> Principal | None:
     lookup = lookup_of(plaintext)
     if lookup is None:
         return None
-    # Worker threads outlive requests, so Django's per-request connection cleanup never
-    # reaches them: drop a broken or expired connection here (e.g. after a database restart).
-    close_old_connections()
     key = ApiKey.objects.select_related("team").filter(prefix=lookup, revoked=False).first()
     if key is None or not matches(plaintext, key.key_hash):
         return None
@@ -173,7 +188,7 @@ async def principal_for(plaintext: str) -> Principal | None:
     if digest in snapshot.principals:
         principal = snapshot.principals[digest]
     else:
-        principal = await sync_to_async(load_principal, thread_sensitive=False)(plaintext)
+        principal = await sync_to_async(_in_worker(load_principal), thread_sensitive=False)(plaintext)
         if len(snapshot.principals) > 10_000:
             snapshot.principals.clear()
         snapshot.principals[digest] = principal
@@ -183,7 +198,6 @@ async def principal_for(plaintext: str) -> Principal | None:
 
 
 def _load_routes() -> dict[str, RouteSpec]:
-    close_old_connections()  # see load_principal
     routes: dict[str, RouteSpec] = {}
     for route in ModelRoute.objects.enabled().prefetch_related("fallback_links__fallback"):
         routes[route.name] = RouteSpec(
@@ -213,5 +227,5 @@ def _load_routes() -> dict[str, RouteSpec]:
 async def routes() -> dict[str, RouteSpec]:
     snapshot = await _current_snapshot()
     if snapshot.routes is None:
-        snapshot.routes = await sync_to_async(_load_routes, thread_sensitive=False)()
+        snapshot.routes = await sync_to_async(_in_worker(_load_routes), thread_sensitive=False)()
     return snapshot.routes

@@ -86,7 +86,9 @@ async def authenticate(request: HttpRequest) -> Principal:
 async def resolve_route(name: str, principal: Principal) -> RouteSpec:
     route = (await routes()).get(name)
     if route is None:
-        raise GatewayError(ErrorKind.NOT_FOUND, f"The model `{name}` does not exist or you do not have access to it.", param="model")
+        raise GatewayError(
+            ErrorKind.NOT_FOUND, f"The model `{name}` does not exist or you do not have access to it.", param="model"
+        )
     if not principal.may_use(route.id):
         raise GatewayError(ErrorKind.PERMISSION, f"This API key may not use the model `{name}`.", param="model")
     return route
@@ -165,11 +167,18 @@ async def _call_with_fallbacks(
 def _failure_to_error(failure: UpstreamFailure) -> GatewayError:
     headers = {"retry-after": failure.retry_after} if failure.retry_after else {}
     if failure.kind is FailureKind.RATE_LIMIT:
-        return GatewayError(ErrorKind.RATE_LIMIT, f"Upstream rate limit: {failure.message}", headers=headers or {"retry-after": "1"}, code="upstream_rate_limited")
+        return GatewayError(
+            ErrorKind.RATE_LIMIT,
+            f"Upstream rate limit: {failure.message}",
+            headers=headers or {"retry-after": "1"},
+            code="upstream_rate_limited",
+        )
     if failure.kind is FailureKind.TIMEOUT:
         return GatewayError(ErrorKind.TIMEOUT, f"Upstream timed out: {failure.message}")
     if failure.kind is FailureKind.CLIENT:
-        return GatewayError(ErrorKind.INVALID_REQUEST, f"Upstream refused the request: {failure.message}", status=failure.status)
+        return GatewayError(
+            ErrorKind.INVALID_REQUEST, f"Upstream refused the request: {failure.message}", status=failure.status
+        )
     return GatewayError(ErrorKind.UPSTREAM, f"Upstream error: {failure.message}")
 
 

@@ -43,7 +43,10 @@ def lookup_of(plaintext: str) -> str | None:
     if not plaintext.startswith(KEY_PREFIX):
         return None
     lookup = plaintext[len(KEY_PREFIX) : len(KEY_PREFIX) + LOOKUP_LENGTH]
-    if len(lookup) != LOOKUP_LENGTH or plaintext[len(KEY_PREFIX) + LOOKUP_LENGTH : len(KEY_PREFIX) + LOOKUP_LENGTH + 1] != "_":
+    if (
+        len(lookup) != LOOKUP_LENGTH
+        or plaintext[len(KEY_PREFIX) + LOOKUP_LENGTH : len(KEY_PREFIX) + LOOKUP_LENGTH + 1] != "_"
+    ):
         return None
     return lookup
 

@@ -74,9 +74,13 @@ async def check(principal: Principal) -> None:
         requests, tokens = _local_counts[rpm_key], _local_counts[tpm_key]
         spend = Decimal(str(_local_counts[spend_key])) if spend_key in _local_counts else None
     if principal.rpm_limit is not None and requests > principal.rpm_limit:
-        raise _too_many(f"Rate limit reached: {principal.rpm_limit} requests per minute for this key", retry_after, "requests")
+        raise _too_many(
+            f"Rate limit reached: {principal.rpm_limit} requests per minute for this key", retry_after, "requests"
+        )
     if principal.tpm_limit is not None and tokens >= principal.tpm_limit:
-        raise _too_many(f"Rate limit reached: {principal.tpm_limit} tokens per minute for this key", retry_after, "tokens")
+        raise _too_many(
+            f"Rate limit reached: {principal.tpm_limit} tokens per minute for this key", retry_after, "tokens"
+        )
     if principal.monthly_budget_usd is not None:
         if spend is None:
             spend = await sync_to_async(_month_spend_from_db, thread_sensitive=False)(principal.key_id)
@@ -93,7 +97,9 @@ async def check(principal: Principal) -> None:
 def _seconds_to_next_month() -> int:
     now = timezone.now()
     first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    next_month = first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+    next_month = (
+        first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+    )
     return int((next_month - now).total_seconds())
 
 

@@ -89,12 +89,18 @@ class ModelRoute(models.Model):
     retries = models.PositiveSmallIntegerField(default=0, help_text="Extra attempts on the same route.")
     min_cacheable_tokens = models.PositiveIntegerField(default=1024)
     hoist_volatile = models.BooleanField(default=True, help_text="Move timestamps/ids out of the cached prefix.")
-    anthropic_cache_ttl = models.CharField(max_length=2, choices=AnthropicTtl.choices, default=AnthropicTtl.FIVE_MINUTES)
+    anthropic_cache_ttl = models.CharField(
+        max_length=2, choices=AnthropicTtl.choices, default=AnthropicTtl.FIVE_MINUTES
+    )
     max_session_tokens = models.PositiveIntegerField(null=True, blank=True)
     # Response cache (semantic_cache/): a tool-call answer depends on state the gateway
     # cannot see (what the tool would return now), so it is cached only where allowed.
-    cache_tool_calls = models.BooleanField(default=False, help_text="Store answers that call tools in the response cache.")
-    semantic_cache_enabled = models.BooleanField(default=True, help_text="Serve answers of similar (not identical) prompts.")
+    cache_tool_calls = models.BooleanField(
+        default=False, help_text="Store answers that call tools in the response cache."
+    )
+    semantic_cache_enabled = models.BooleanField(
+        default=True, help_text="Serve answers of similar (not identical) prompts."
+    )
     semantic_cache_threshold = models.FloatField(
         null=True,
         blank=True,

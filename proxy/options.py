@@ -109,7 +109,9 @@ def _layer_hints(lc: Mapping[str, Any]) -> Mapping[int, Layer]:
         except (TypeError, ValueError):
             raise bad_request(f"lc_layer_hints key {raw_index!r} is not a message index", "lc_layer_hints") from None
         if index < 0 or not isinstance(raw_layer, str):
-            raise bad_request(f"lc_layer_hints[{raw_index!r}] must map a message index to a layer name", "lc_layer_hints")
+            raise bad_request(
+                f"lc_layer_hints[{raw_index!r}] must map a message index to a layer name", "lc_layer_hints"
+            )
         try:
             hints[index] = parse_layer_name(raw_layer)
         except ValueError as exc:
@@ -131,10 +133,12 @@ def _litellm_cache(lc: Mapping[str, Any]) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise bad_request("cache must be an object such as {\"no-cache\": true}", LITELLM_CACHE_FIELD)
+        raise bad_request('cache must be an object such as {"no-cache": true}', LITELLM_CACHE_FIELD)
     unknown = sorted(set(value) - _LITELLM_CACHE_KEYS)
     if unknown:
-        raise bad_request(f"Unknown cache control(s) {unknown}; known: {', '.join(sorted(_LITELLM_CACHE_KEYS))}", LITELLM_CACHE_FIELD)
+        raise bad_request(
+            f"Unknown cache control(s) {unknown}; known: {', '.join(sorted(_LITELLM_CACHE_KEYS))}", LITELLM_CACHE_FIELD
+        )
     return {
         "cache_no_cache": _bool(value, "no-cache"),
         "cache_no_store": _bool(value, "no-store"),

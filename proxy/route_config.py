@@ -15,7 +15,12 @@ from django.db import transaction
 
 from proxy.models import ModelRoute, RouteFallback
 
-PRICE_FIELDS = {"input": "price_input", "cached_input": "price_cached_input", "cache_write": "price_cache_write", "output": "price_output"}
+PRICE_FIELDS = {
+    "input": "price_input",
+    "cached_input": "price_cached_input",
+    "cache_write": "price_cache_write",
+    "output": "price_output",
+}
 SIMPLE_FIELDS = {
     "model": str,
     "api_base": str,

@@ -158,7 +158,9 @@ class StreamReply:
     def _error_event(self, message: str) -> bytes:
         if self.wire == "anthropic":
             return anthropic_event("error", {"type": "error", "error": {"type": "api_error", "message": message}})
-        return openai_event({"error": {"message": message, "type": "server_error", "param": None, "code": "upstream_stream_error"}})
+        return openai_event(
+            {"error": {"message": message, "type": "server_error", "param": None, "code": "upstream_stream_error"}}
+        )
 
 
 # --- same-format passthrough over aiohttp ------------------------------------------------
@@ -238,7 +240,9 @@ async def _passthrough(req: UpstreamRequest) -> Reply | StreamReply:
         body["stream_options"] = options
     content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     try:
-        response = await _http_session().post(url, data=content, headers=headers, timeout=_timeout(req.route, req.stream))
+        response = await _http_session().post(
+            url, data=content, headers=headers, timeout=_timeout(req.route, req.stream)
+        )
         if response.status >= 400:
             raw = await response.read()
             response.release()
@@ -247,7 +251,9 @@ async def _passthrough(req: UpstreamRequest) -> Reply | StreamReply:
             raw = await response.read()
             response.release()
     except TimeoutError as exc:
-        raise UpstreamFailure(FailureKind.TIMEOUT, f"upstream timed out after {req.route.timeout_seconds}s", 504) from exc
+        raise UpstreamFailure(
+            FailureKind.TIMEOUT, f"upstream timed out after {req.route.timeout_seconds}s", 504
+        ) from exc
     except aiohttp.ClientError as exc:
         raise UpstreamFailure(FailureKind.CONNECTION, f"upstream unreachable: {exc.__class__.__name__}", 502) from exc
     if req.stream:
@@ -265,7 +271,11 @@ async def _passthrough(req: UpstreamRequest) -> Reply | StreamReply:
         payload = json.loads(raw)
     except ValueError as exc:
         raise UpstreamFailure(FailureKind.SERVER, "upstream sent a body that is not JSON", 502) from exc
-    parsed = usage_mod.from_anthropic(payload.get("usage")) if req.wire == "anthropic" else usage_mod.from_openai(payload.get("usage"))
+    parsed = (
+        usage_mod.from_anthropic(payload.get("usage"))
+        if req.wire == "anthropic"
+        else usage_mod.from_openai(payload.get("usage"))
+    )
     return Reply(status=response.status, body=payload, usage=parsed)
 
 
@@ -345,9 +355,15 @@ async def _via_litellm(req: UpstreamRequest) -> Reply | StreamReply:
         raise _failure_from_litellm(exc) from exc
     if req.stream:
         source = _chunks_as_openai_sse(result) if req.wire == "openai" else _bytes_of(result)
-        return StreamReply(source=source, wire=req.wire, strip_usage_chunk=req.wire == "openai" and not req.client_wants_usage)
+        return StreamReply(
+            source=source, wire=req.wire, strip_usage_chunk=req.wire == "openai" and not req.client_wants_usage
+        )
     payload = result.model_dump() if hasattr(result, "model_dump") else dict(result)
-    parsed = usage_mod.from_openai(payload.get("usage")) if req.wire == "openai" else usage_mod.from_anthropic(payload.get("usage"))
+    parsed = (
+        usage_mod.from_openai(payload.get("usage"))
+        if req.wire == "openai"
+        else usage_mod.from_anthropic(payload.get("usage"))
+    )
     return Reply(status=200, body=payload, usage=parsed)
 
 

@@ -180,7 +180,9 @@ class PromptTemplateAdmin(admin.ModelAdmin):
                     format_html_join(" · ", "{}", ((link,) for link in links)),
                 )
             )
-        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        body = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+        )
         return format_html(
             "<table><thead><tr><th>version</th><th></th><th>created</th><th>by</th><th>note</th><th>usage</th><th></th></tr></thead>"
             "<tbody>{}</tbody></table>",

@@ -58,7 +58,9 @@ def fake(fake_provider: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def gateway_process(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def gateway_process(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     from django.db import connection
 
     from tests.gateway_support import start_gateway

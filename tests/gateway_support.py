@@ -54,7 +54,9 @@ class GatewayProcess:
             self.process.kill()
 
 
-def start_gateway(database: dict[str, Any], secret_key: str, redis_url: str, log_dir: Path, extra_env: dict[str, str] | None = None) -> GatewayProcess:
+def start_gateway(
+    database: dict[str, Any], secret_key: str, redis_url: str, log_dir: Path, extra_env: dict[str, str] | None = None
+) -> GatewayProcess:
     port = free_port()
     env = dict(os.environ)
     env.update(

@@ -71,16 +71,10 @@ Send = Callable[[], Awaitable[None]]
 
 
 @contextlib.asynccontextmanager
-async def httpx_sender(
-    base: str, concurrency: int, body: dict[str, Any]
-) -> AsyncIterator[Send]:
-    limits = httpx.Limits(
-        max_connections=concurrency, max_keepalive_connections=concurrency
-    )
+async def httpx_sender(base: str, concurrency: int, body: dict[str, Any]) -> AsyncIterator[Send]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"authorization": "Bearer bench"}
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, headers=headers
-    ) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, headers=headers) as client:
 
         async def send() -> None:
             response = await client.post("/chat/completions", json=body)
@@ -91,9 +85,7 @@ async def httpx_sender(
 
 
 @contextlib.asynccontextmanager
-async def aiohttp_sender(
-    base: str, concurrency: int, body: dict[str, Any]
-) -> AsyncIterator[Send]:
+async def aiohttp_sender(base: str, concurrency: int, body: dict[str, Any]) -> AsyncIterator[Send]:
     import aiohttp  # a LiteLLM dependency; only this client mode needs it
 
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -111,9 +103,7 @@ async def aiohttp_sender(
 SENDERS = {"httpx": httpx_sender, "aiohttp": aiohttp_sender}
 
 
-async def load(
-    base: str, client: str, concurrency: int, seconds: float, stream: bool
-) -> tuple[int, float]:
+async def load(base: str, client: str, concurrency: int, seconds: float, stream: bool) -> tuple[int, float]:
     done = 0
     async with SENDERS[client](base, concurrency, {**BODY, "stream": stream}) as send:
 
@@ -123,9 +113,7 @@ async def load(
                 await send()
                 done += 1
 
-        await asyncio.gather(
-            *(worker(time.monotonic() + 0.5) for _ in range(concurrency))
-        )
+        await asyncio.gather(*(worker(time.monotonic() + 0.5) for _ in range(concurrency)))
         done = 0  # the first half second only warms connections up
         started = time.monotonic()
         await asyncio.gather(*(worker(started + seconds) for _ in range(concurrency)))
@@ -139,9 +127,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--client", choices=sorted(SENDERS), default="httpx")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -149,9 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     with fake_provider_process(free_port()) as (base, pid):
         cpu_before = cpu_seconds(pid)
-        count, elapsed = asyncio.run(
-            load(base, args.client, args.concurrency, args.seconds, args.stream)
-        )
+        count, elapsed = asyncio.run(load(base, args.client, args.concurrency, args.seconds, args.stream))
         server_cpu = cpu_seconds(pid) - cpu_before
     mode = "stream" if args.stream else "non-stream"
     print(

@@ -62,15 +62,10 @@ class Row:
 
 
 def load_pairs(path: Path) -> list[Pair]:
-    return [
-        Pair(r["a"], r["b"], bool(r["same"]), r["kind"])
-        for r in map(json.loads, path.read_text().splitlines())
-    ]
+    return [Pair(r["a"], r["b"], bool(r["same"]), r["kind"]) for r in map(json.loads, path.read_text().splitlines())]
 
 
-def evaluate(
-    pairs: list[Pair], sims: np.ndarray, guard_ok: np.ndarray, threshold: float
-) -> Row:
+def evaluate(pairs: list[Pair], sims: np.ndarray, guard_ok: np.ndarray, threshold: float) -> Row:
     same = np.array([p.same for p in pairs])
     hit = (sims >= threshold) & guard_ok
     tp = int((hit & same).sum())
@@ -90,9 +85,7 @@ def recommend(rows: list[Row]) -> Row | None:
     Requiring the neighbour to pass as well keeps the choice off the knife edge, where one
     more near-miss pair in real traffic would break the false-hit target.
     """
-    ok = [
-        r.false_hit_rate <= MAX_FALSE_HIT_RATE and r.recall >= MIN_RECALL for r in rows
-    ]
+    ok = [r.false_hit_rate <= MAX_FALSE_HIT_RATE and r.recall >= MIN_RECALL for r in rows]
     for i, row in enumerate(rows):
         if ok[i] and i > 0 and ok[i - 1]:
             return row
@@ -104,10 +97,7 @@ def print_table(title: str, rows: list[Row]) -> None:
     print("| threshold | precision | recall | false-hit rate | false hits |")
     print("|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(
-            f"| {r.threshold:.3f} | {r.precision:.3f} | {r.recall:.3f} "
-            f"| {r.false_hit_rate:.3f} | {r.false_hits} |"
-        )
+        print(f"| {r.threshold:.3f} | {r.precision:.3f} | {r.recall:.3f} | {r.false_hit_rate:.3f} | {r.false_hits} |")
 
 
 def rss_mb() -> float:
@@ -169,15 +159,10 @@ def run(
     print(f"model: {embedder.model_name}, pairs: {len(pairs)} {dict(kinds)}")
     for kind in kinds:
         ks = sims[[p.kind == kind for p in pairs]]
-        print(
-            f"  {kind:<10} cosine min {ks.min():.3f} median {np.median(ks):.3f} "
-            f"max {ks.max():.3f}"
-        )
+        print(f"  {kind:<10} cosine min {ks.min():.3f} median {np.median(ks):.3f} max {ks.max():.3f}")
     same = np.array([p.same for p in pairs])
     blocked = (~guard_ok & same).sum()
-    print(
-        f"guards reject {blocked} of {same.sum()} true paraphrases (at any threshold)"
-    )
+    print(f"guards reject {blocked} of {same.sum()} true paraphrases (at any threshold)")
     for p, ok in zip(pairs, guard_ok, strict=True):
         if p.same and not ok:
             print(f"    {guards_agree(p.a, p.b).reason}: {p.a!r} / {p.b!r}")
@@ -218,9 +203,7 @@ def run(
     print(f"  prepare model dir (ONNX build if absent): {prepare_s:.2f} s")
     print(f"  load model + first query: {load_s:.2f} s")
     print(f"  one short query at a time: {single_ms:.2f} ms/query")
-    print(
-        f"  batched ({len(texts)} texts, batches of 32): {len(texts) / batch_s:.0f} texts/s"
-    )
+    print(f"  batched ({len(texts)} texts, batches of 32): {len(texts) / batch_s:.0f} texts/s")
     print(f"  peak RSS: {rss_mb():.0f} MB")
 
 

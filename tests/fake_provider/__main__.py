@@ -24,12 +24,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9100)
-    parser.add_argument(
-        "--chunks", type=int, default=4, help="content pieces per streamed answer"
-    )
-    parser.add_argument(
-        "--latency-ms", type=float, default=0.0, help="delay before each response"
-    )
+    parser.add_argument("--chunks", type=int, default=4, help="content pieces per streamed answer")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before each response")
     parser.add_argument(
         "--chunk-latency-ms",
         type=float,
@@ -45,9 +41,7 @@ async def serve(args: argparse.Namespace) -> None:
         latency_ms=args.latency_ms,
         chunk_latency_ms=args.chunk_latency_ms,
     )
-    server = HttpServer(
-        build_handler(ProviderState(settings=settings)), args.host, args.port
-    )
+    server = HttpServer(build_handler(ProviderState(settings=settings)), args.host, args.port)
     port = await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

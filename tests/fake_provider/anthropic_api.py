@@ -29,18 +29,14 @@ def _request_id() -> str:
     return f"req_{uuid.uuid4().hex[:24]}"
 
 
-def error(
-    status: int, kind: str, message: str, headers: tuple[tuple[str, str], ...] = ()
-) -> HttpResponse:
+def error(status: int, kind: str, message: str, headers: tuple[tuple[str, str], ...] = ()) -> HttpResponse:
     request_id = _request_id()
     body = {
         "type": "error",
         "error": {"type": kind, "message": message},
         "request_id": request_id,
     }
-    return HttpResponse(
-        status, json.dumps(body).encode(), (("request-id", request_id), *headers)
-    )
+    return HttpResponse(status, json.dumps(body).encode(), (("request-id", request_id), *headers))
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
@@ -63,9 +59,7 @@ def list_models() -> HttpResponse:
         "first_id": MODELS[0],
         "last_id": MODELS[-1],
     }
-    return HttpResponse(
-        200, json.dumps(document).encode(), (("request-id", _request_id()),)
-    )
+    return HttpResponse(200, json.dumps(document).encode(), (("request-id", _request_id()),))
 
 
 def _api_key(request: HttpRequest) -> str:
@@ -82,9 +76,7 @@ def _preflight(request: HttpRequest) -> tuple[str, Any] | HttpResponse:
     if not api_key:
         return error(401, "authentication_error", "x-api-key header is required")
     if not request.headers.get("anthropic-version"):
-        return error(
-            400, "invalid_request_error", "anthropic-version: header is required"
-        )
+        return error(400, "invalid_request_error", "anthropic-version: header is required")
     try:
         return api_key, json.loads(request.body)
     except ValueError as exc:
@@ -97,22 +89,16 @@ def _preflight(request: HttpRequest) -> tuple[str, Any] | HttpResponse:
 
 def _validate(body: Any, *, needs_max_tokens: bool = True) -> HttpResponse | None:
     if not isinstance(body, dict):
-        return error(
-            400, "invalid_request_error", "body: Input should be a valid dictionary"
-        )
+        return error(400, "invalid_request_error", "body: Input should be a valid dictionary")
     if not isinstance(body.get("model"), str) or not body["model"]:
         return error(400, "invalid_request_error", "model: Field required")
     messages = body.get("messages")
     if not isinstance(messages, list):
         return error(400, "invalid_request_error", "messages: Field required")
     if not messages:
-        return error(
-            400, "invalid_request_error", "messages: at least one message is required"
-        )
+        return error(400, "invalid_request_error", "messages: at least one message is required")
     max_tokens = body.get("max_tokens")
-    if needs_max_tokens and (
-        not isinstance(max_tokens, int) or isinstance(max_tokens, bool)
-    ):
+    if needs_max_tokens and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool)):
         return error(400, "invalid_request_error", "max_tokens: Field required")
     if isinstance(max_tokens, int) and max_tokens < 0:
         return error(
@@ -145,9 +131,7 @@ def _validate(body: Any, *, needs_max_tokens: bool = True) -> HttpResponse | Non
     return None
 
 
-def _fault_response(
-    fault: Fault, state: ProviderState, stream: bool
-) -> HttpResponse | None:
+def _fault_response(fault: Fault, state: ProviderState, stream: bool) -> HttpResponse | None:
     if fault is Fault.RATE_LIMIT:
         wait = str(math.ceil(state.settings.retry_after_seconds))
         return error(
@@ -180,9 +164,7 @@ def _last_user_text(messages: list[dict[str, Any]]) -> str:
         content = message["content"]
         if isinstance(content, str):
             return content
-        texts = [
-            b for b in content if isinstance(b, Mapping) and b.get("type") == "text"
-        ]
+        texts = [b for b in content if isinstance(b, Mapping) and b.get("type") == "text"]
         if texts:
             return openai_content_text(texts)
     return ""
@@ -190,11 +172,7 @@ def _last_user_text(messages: list[dict[str, Any]]) -> str:
 
 def _chosen_tool(body: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, bool]:
     """The tool to call, and whether the call is forced (no text preamble then)."""
-    tools = [
-        t
-        for t in body.get("tools") or ()
-        if isinstance(t, Mapping) and "input_schema" in t
-    ]
+    tools = [t for t in body.get("tools") or () if isinstance(t, Mapping) and "input_schema" in t]
     choice = body.get("tool_choice")
     if not isinstance(choice, Mapping):
         choice = {"type": "auto"}
@@ -203,17 +181,10 @@ def _chosen_tool(body: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, boo
     answers_tool = isinstance(content, list) and any(
         isinstance(b, Mapping) and b.get("type") == "tool_result" for b in content
     )
-    if (
-        not tools
-        or choice.get("type") == "none"
-        or last["role"] != "user"
-        or answers_tool
-    ):
+    if not tools or choice.get("type") == "none" or last["role"] != "user" or answers_tool:
         return None, False
     if choice.get("type") == "tool":
-        return next(
-            (t for t in tools if t.get("name") == choice.get("name")), None
-        ), True
+        return next((t for t in tools if t.get("name") == choice.get("name")), None), True
     return tools[0], choice.get("type") == "any"
 
 
@@ -231,11 +202,7 @@ def _reply(body: Mapping[str, Any]) -> tuple[list[_Block], str, int]:
             tool_name=str(tool.get("name")),
             tool_input=arguments,
         )
-        blocks = (
-            [call]
-            if forced
-            else [_Block("text", text=f"Calling {call.tool_name}."), call]
-        )
+        blocks = [call] if forced else [_Block("text", text=f"Calling {call.tool_name}."), call]
         return (
             blocks,
             "tool_use",
@@ -301,15 +268,10 @@ async def messages(
     api_key, body = preflight
     model = body.get("model") if isinstance(body, dict) else None
     stream = isinstance(body, dict) and bool(body.get("stream"))
-    entry.fault = fault = state.faults.take(
-        request.path, model if isinstance(model, str) else None
-    )
+    entry.fault = fault = state.faults.take(request.path, model if isinstance(model, str) else None)
     if fault is Fault.TIMEOUT:
         await state.stall()
-    elif (
-        fault is not None
-        and (failure := _fault_response(fault, state, stream)) is not None
-    ):
+    elif fault is not None and (failure := _fault_response(fault, state, stream)) is not None:
         return failure
     if (invalid := _validate(body)) is not None:
         return invalid
@@ -340,9 +302,7 @@ async def messages(
             "stop_sequence": None,
             "usage": usage,
         }
-        return HttpResponse(
-            200, json.dumps(document).encode(), headers, cut=fault is Fault.CUT_STREAM
-        )
+        return HttpResponse(200, json.dumps(document).encode(), headers, cut=fault is Fault.CUT_STREAM)
 
     async def events() -> AsyncGenerator[bytes, None]:
         state.anthropic_cache.commit(plan)
@@ -367,9 +327,7 @@ async def messages(
             )
             return
         for index, block in enumerate(blocks):
-            async for event in _block_events(
-                index, block, state, cut=fault is Fault.CUT_STREAM
-            ):
+            async for event in _block_events(index, block, state, cut=fault is Fault.CUT_STREAM):
                 yield event
         final_usage = {
             k: usage[k]
@@ -393,15 +351,10 @@ async def messages(
     return StreamingResponse(200, events(), headers)
 
 
-async def _block_events(
-    index: int, block: _Block, state: ProviderState, cut: bool
-) -> AsyncGenerator[bytes, None]:
+async def _block_events(index: int, block: _Block, state: ProviderState, cut: bool) -> AsyncGenerator[bytes, None]:
     if block.kind == "text":
         opening: dict[str, Any] = {"type": "text", "text": ""}
-        deltas = [
-            {"type": "text_delta", "text": p}
-            for p in split_chunks(block.text, state.settings.chunks)
-        ]
+        deltas = [{"type": "text_delta", "text": p} for p in split_chunks(block.text, state.settings.chunks)]
     else:
         opening = {
             "type": "tool_use",

@@ -23,9 +23,7 @@ class _Rule:
     model: str | None
 
     def matches(self, path: str, model: str | None) -> bool:
-        return (self.path is None or self.path == path) and (
-            self.model is None or self.model == model
-        )
+        return (self.path is None or self.path == path) and (self.model is None or self.model == model)
 
 
 class FaultBook:

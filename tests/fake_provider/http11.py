@@ -63,18 +63,14 @@ def _status_line(status: int) -> bytes:
     return f"HTTP/1.1 {status} {reason}\r\n".encode()
 
 
-def _head(
-    status: int, content_type: str, headers: tuple[tuple[str, str], ...], framing: str
-) -> bytes:
+def _head(status: int, content_type: str, headers: tuple[tuple[str, str], ...], framing: str) -> bytes:
     lines = [f"content-type: {content_type}\r\n", framing]
     lines.extend(f"{name}: {value}\r\n" for name, value in headers)
     return _status_line(status) + "".join(lines).encode("latin-1") + b"\r\n"
 
 
 class HttpServer:
-    def __init__(
-        self, handler: Handler, host: str = "127.0.0.1", port: int = 0
-    ) -> None:
+    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0) -> None:
         self.handler = handler
         self.host = host
         self.port = port  # the bound port once started
@@ -105,9 +101,7 @@ class HttpServer:
         if self._server is not None:
             await self._server.wait_closed()
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
@@ -166,9 +160,7 @@ async def _read_request(
     else:
         body = await reader.readexactly(int(headers.get("content-length", "0")))
     connection = headers.get("connection", "").lower()
-    keep_alive = "close" not in connection and (
-        version == "HTTP/1.1" or "keep-alive" in connection
-    )
+    keep_alive = "close" not in connection and (version == "HTTP/1.1" or "keep-alive" in connection)
     path, _, query = target.partition("?")
     return HttpRequest(method.upper(), path, query, headers, body), keep_alive
 
@@ -192,9 +184,7 @@ async def _write_response(
     keep_alive: bool,
 ) -> bool:
     """Write one response; returns whether the connection may serve another."""
-    extra = (
-        response.headers if keep_alive else (*response.headers, ("connection", "close"))
-    )
+    extra = response.headers if keep_alive else (*response.headers, ("connection", "close"))
     if isinstance(response, HttpResponse):
         framing = f"content-length: {len(response.body)}\r\n"
         head = _head(response.status, response.content_type, extra, framing)
@@ -228,9 +218,7 @@ async def _write_response(
     return keep_alive
 
 
-async def _write_plain_error(
-    writer: asyncio.StreamWriter, status: int, message: str
-) -> None:
+async def _write_plain_error(writer: asyncio.StreamWriter, status: int, message: str) -> None:
     kind = "invalid_request_error" if status < 500 else "server_error"
     body = json.dumps({"error": {"message": message, "type": kind}}).encode()
     writer.write(

@@ -35,16 +35,11 @@ def error(
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
-    return error(
-        404, f"Invalid URL ({request.method} {request.path})", "invalid_request_error"
-    )
+    return error(404, f"Invalid URL ({request.method} {request.path})", "invalid_request_error")
 
 
 def list_models() -> HttpResponse:
-    data = [
-        {"id": m, "object": "model", "created": 1700000000, "owned_by": "fake-provider"}
-        for m in MODELS
-    ]
+    data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "fake-provider"} for m in MODELS]
     return HttpResponse(200, json.dumps({"object": "list", "data": data}).encode())
 
 
@@ -61,10 +56,7 @@ def _fault_response(fault: Fault, state: ProviderState) -> HttpResponse | None:
             ("retry-after-ms", str(int(wait * 1000))),
             ("x-ratelimit-remaining-requests", "0"),
         )
-        message = (
-            f"Rate limit reached for requests. Limit 60, Used 60, Requested 1. "
-            f"Please try again in {wait:g}s."
-        )
+        message = f"Rate limit reached for requests. Limit 60, Used 60, Requested 1. Please try again in {wait:g}s."
         return error(429, message, "requests", "rate_limit_exceeded", headers=headers)
     if fault is Fault.SERVER_ERROR:
         return error(
@@ -115,20 +107,14 @@ class _Reply:
 
 
 def _chosen_tool(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    tools = [
-        t
-        for t in body.get("tools") or ()
-        if isinstance(t, Mapping) and isinstance(t.get("function"), Mapping)
-    ]
+    tools = [t for t in body.get("tools") or () if isinstance(t, Mapping) and isinstance(t.get("function"), Mapping)]
     choice = body.get("tool_choice", "auto")
     last = body["messages"][-1]
     if not tools or choice == "none" or last.get("role") != "user":
         return None
     if isinstance(choice, Mapping) and isinstance(choice.get("function"), Mapping):
         wanted = choice["function"].get("name")
-        return next(
-            (t["function"] for t in tools if t["function"].get("name") == wanted), None
-        )
+        return next((t["function"] for t in tools if t["function"].get("name") == wanted), None)
     function: Mapping[str, Any] = tools[0]["function"]
     return function
 
@@ -145,9 +131,7 @@ def _reply(body: Mapping[str, Any]) -> _Reply:
             "tool_calls",
             count_tokens(name) + count_tokens(arguments),
         )
-    last_user: Mapping[str, Any] = next(
-        (m for m in reversed(body["messages"]) if m.get("role") == "user"), {}
-    )
+    last_user: Mapping[str, Any] = next((m for m in reversed(body["messages"]) if m.get("role") == "user"), {})
     text = answer_text(openai_content_text(last_user.get("content")))
     finish = "stop"
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
@@ -193,9 +177,7 @@ async def chat_completions(
             "invalid_request_error",
         )
     model = body.get("model") if isinstance(body, dict) else None
-    entry.fault = fault = state.faults.take(
-        request.path, model if isinstance(model, str) else None
-    )
+    entry.fault = fault = state.faults.take(request.path, model if isinstance(model, str) else None)
     if fault is Fault.TIMEOUT:
         await state.stall()
     elif fault is not None and (failure := _fault_response(fault, state)) is not None:
@@ -216,9 +198,7 @@ async def chat_completions(
     )
     entry.cache_report = plan.report
     reply = _reply(body)
-    usage = _usage(
-        plan.report.prompt_tokens, plan.report.cached_tokens, reply.completion_tokens
-    )
+    usage = _usage(plan.report.prompt_tokens, plan.report.cached_tokens, reply.completion_tokens)
     ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     call_id = f"call_{uuid.uuid4().hex[:24]}"
     await state.before_response()
@@ -257,9 +237,7 @@ async def chat_completions(
             "service_tier": "default",
             "system_fingerprint": FINGERPRINT,
         }
-        return HttpResponse(
-            200, json.dumps(document).encode(), cut=fault is Fault.CUT_STREAM
-        )
+        return HttpResponse(200, json.dumps(document).encode(), cut=fault is Fault.CUT_STREAM)
 
     options = body.get("stream_options")
     include_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
@@ -289,10 +267,7 @@ async def chat_completions(
             ]
         else:
             yield chunk.delta({"role": "assistant", "content": "", "refusal": None})
-            pieces = [
-                {"content": p}
-                for p in split_chunks(reply.text or "", state.settings.chunks)
-            ]
+            pieces = [{"content": p} for p in split_chunks(reply.text or "", state.settings.chunks)]
         for number, delta in enumerate(pieces):
             if fault is not None and number == len(pieces) // 2:
                 if fault is Fault.OVERLOADED:
@@ -316,9 +291,7 @@ async def chat_completions(
 class _ChunkWriter:
     """Serialises chunks that share one id, created time and model (E.1)."""
 
-    def __init__(
-        self, ident: str, created: int, model: str, include_usage: bool
-    ) -> None:
+    def __init__(self, ident: str, created: int, model: str, include_usage: bool) -> None:
         self._base = {
             "id": ident,
             "object": "chat.completion.chunk",
@@ -331,9 +304,7 @@ class _ChunkWriter:
     def data(self, fields: Mapping[str, Any]) -> bytes:
         return b"data: " + json.dumps({**self._base, **fields}).encode() + b"\n\n"
 
-    def delta(
-        self, delta: Mapping[str, Any], finish_reason: str | None = None
-    ) -> bytes:
+    def delta(self, delta: Mapping[str, Any], finish_reason: str | None = None) -> bytes:
         fields: dict[str, Any] = {
             "choices": [
                 {

@@ -75,9 +75,7 @@ class OpenAIPrefixCache:
                 if number > usable_blocks or digest not in stored:
                     break
                 cached_blocks = number
-        report = OpenAICacheReport(
-            prompt_tokens=len(tokens), cached_tokens=cached_blocks * self._block
-        )
+        report = OpenAICacheReport(prompt_tokens=len(tokens), cached_tokens=cached_blocks * self._block)
         return OpenAICachePlan(scope=scope, report=report, block_digests=tuple(digests))
 
     def commit(self, plan: OpenAICachePlan) -> None:
@@ -141,9 +139,7 @@ class AnthropicPrefixCache:
         self._entries: dict[Hashable, set[bytes]] = {}
         self._lock = threading.Lock()
 
-    def lookup(
-        self, scope: Hashable, positions: Sequence[Position], min_tokens: int
-    ) -> AnthropicCachePlan:
+    def lookup(self, scope: Hashable, positions: Sequence[Position], min_tokens: int) -> AnthropicCachePlan:
         breakpoints = tuple(i for i, p in enumerate(positions) if p.ttl is not None)
         hit = self._longest_hit(scope, positions, breakpoints)
         read = positions[hit].end_tokens if hit is not None else 0
@@ -179,9 +175,7 @@ class AnthropicPrefixCache:
         with self._lock:
             self._entries.clear()
 
-    def _longest_hit(
-        self, scope: Hashable, positions: Sequence[Position], breakpoints: Sequence[int]
-    ) -> int | None:
+    def _longest_hit(self, scope: Hashable, positions: Sequence[Position], breakpoints: Sequence[int]) -> int | None:
         best: int | None = None
         with self._lock:
             stored = self._entries.get(scope, set())

@@ -122,9 +122,7 @@ def _block_tokens(block: Mapping[str, Any]) -> int:
     if kind == "text":
         return count_tokens(str(block.get("text", "")))
     if kind == "tool_use":
-        return count_tokens(str(block.get("name", ""))) + count_tokens(
-            _dumps(block.get("input"))
-        )
+        return count_tokens(str(block.get("name", ""))) + count_tokens(_dumps(block.get("input")))
     if kind == "tool_result":
         return count_tokens(openai_content_text(block.get("content")))
     if kind in ("thinking", "redacted_thinking"):
@@ -134,16 +132,12 @@ def _block_tokens(block: Mapping[str, Any]) -> int:
     return count_tokens(_dumps(_without_cache_control(block)))
 
 
-def _content_block(
-    path: str, block: Mapping[str, Any], run: bool, role: str = ""
-) -> _Block:
+def _content_block(path: str, block: Mapping[str, Any], run: bool, role: str = "") -> _Block:
     kind = block.get("type")
     empty_text = kind == "text" and not block.get("text")
     cache_control = block.get("cache_control")
     if cache_control is not None and empty_text:
-        raise PromptError(
-            f"{path}.text: cache_control cannot be set for empty text blocks"
-        )
+        raise PromptError(f"{path}.text: cache_control cannot be set for empty text blocks")
     return _Block(
         path=path,
         payload=role + _dumps(_without_cache_control(block)),
@@ -195,9 +189,7 @@ def _anthropic_blocks(body: Mapping[str, Any]) -> Iterator[tuple[str, _Block]]:
             continue
         for c, part in enumerate(content or ()):
             if not isinstance(part, Mapping):
-                raise PromptError(
-                    f"messages.{m}.content.{c}: Input should be an object"
-                )
+                raise PromptError(f"messages.{m}.content.{c}: Input should be an object")
             yield (
                 "messages",
                 _content_block(f"messages.{m}.content.{c}", part, True, role),
@@ -225,9 +217,7 @@ def anthropic_positions(body: Mapping[str, Any]) -> list[Position]:
     for segment, block in _anthropic_blocks(body):
         if segment == "messages" and segment not in segment_seen:
             # tool_choice and thinking settings invalidate the messages level (B.6).
-            digest = chain_digest(
-                digest, _dumps([body.get("tool_choice"), body.get("thinking")])
-            )
+            digest = chain_digest(digest, _dumps([body.get("tool_choice"), body.get("thinking")]))
         segment_seen.add(segment)
         digest = chain_digest(digest, block.payload)
         tokens += block.tokens
@@ -240,21 +230,14 @@ def anthropic_positions(body: Mapping[str, Any]) -> list[Position]:
             positions.append(Position(digest, tokens, ttl))
             eligible.append(block.eligible)
         previous_run = block.run_kind
-    count = explicit + _apply_automatic(
-        body.get("cache_control"), positions, eligible, explicit
-    )
+    count = explicit + _apply_automatic(body.get("cache_control"), positions, eligible, explicit)
     if count > MAX_BREAKPOINTS:
-        raise PromptError(
-            f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
-            f"Found {count}."
-        )
+        raise PromptError(f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. Found {count}.")
     _check_ttl_order(positions)
     return positions
 
 
-def _apply_automatic(
-    control: object, positions: list[Position], eligible: list[bool], explicit: int
-) -> int:
+def _apply_automatic(control: object, positions: list[Position], eligible: list[bool], explicit: int) -> int:
     """Place the top-level ``cache_control`` breakpoint; returns the slots it uses."""
     if not isinstance(control, Mapping):
         return 0
@@ -281,6 +264,4 @@ def _check_ttl_order(positions: Sequence[Position]) -> None:
         if position.ttl == "5m":
             seen_short = True
         elif position.ttl == "1h" and seen_short:
-            raise PromptError(
-                "cache_control: a block with ttl='1h' must not come after a block with ttl='5m'."
-            )
+            raise PromptError("cache_control: a block with ttl='1h' must not come after a block with ttl='5m'.")

@@ -20,17 +20,13 @@ Endpoint = Callable[
 ]
 
 
-async def _openai_models(
-    request: HttpRequest, entry: ReceivedRequest, state: ProviderState
-) -> HttpResponse:
+async def _openai_models(request: HttpRequest, entry: ReceivedRequest, state: ProviderState) -> HttpResponse:
     if "anthropic-version" in request.headers or "x-api-key" in request.headers:
         return anthropic_api.list_models()
     return openai_api.list_models()
 
 
-async def _anthropic_count_tokens(
-    request: HttpRequest, entry: ReceivedRequest, state: ProviderState
-) -> HttpResponse:
+async def _anthropic_count_tokens(request: HttpRequest, entry: ReceivedRequest, state: ProviderState) -> HttpResponse:
     return anthropic_api.count_tokens_endpoint(request)
 
 
@@ -95,9 +91,7 @@ class FakeProvider:
         loop = asyncio.new_event_loop()
         started: asyncio.Future[int] = loop.create_future()
         self._loop = loop
-        self._thread = threading.Thread(
-            target=self._run, args=(loop, started), name="fake-provider", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, args=(loop, started), name="fake-provider", daemon=True)
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._wait(started), loop).result(timeout=10)
         return self
@@ -123,9 +117,7 @@ class FakeProvider:
     ) -> None:
         self.stop()
 
-    def _run(
-        self, loop: asyncio.AbstractEventLoop, started: asyncio.Future[int]
-    ) -> None:
+    def _run(self, loop: asyncio.AbstractEventLoop, started: asyncio.Future[int]) -> None:
         asyncio.set_event_loop(loop)
 
         async def listen() -> None:

@@ -62,9 +62,7 @@ class ProviderState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, request: HttpRequest) -> ReceivedRequest:
-        entry = ReceivedRequest(
-            request.method, request.path, request.headers, request.body
-        )
+        entry = ReceivedRequest(request.method, request.path, request.headers, request.body)
         with self._lock:
             self._received.append(entry)
         return entry

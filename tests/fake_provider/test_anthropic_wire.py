@@ -24,9 +24,7 @@ HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 
 
 def client(fake: FakeProvider) -> anthropic.Anthropic:
-    return anthropic.Anthropic(
-        base_url=fake.base_url, api_key="sk-ant-test", max_retries=0
-    )
+    return anthropic.Anthropic(base_url=fake.base_url, api_key="sk-ant-test", max_retries=0)
 
 
 def user(text: str) -> Any:
@@ -39,16 +37,12 @@ def sse_events(body: str) -> list[tuple[str, Any]]:
         if frame.strip():
             name_line, data_line = frame.split("\n")
             assert name_line.startswith("event: ") and data_line.startswith("data: ")
-            events.append(
-                (name_line[len("event: ") :], json.loads(data_line[len("data: ") :]))
-            )
+            events.append((name_line[len("event: ") :], json.loads(data_line[len("data: ") :])))
     return events
 
 
 def test_it_answers_with_a_text_block_and_full_usage(fake: FakeProvider) -> None:
-    raw = client(fake).messages.with_raw_response.create(
-        model=MODEL, max_tokens=100, messages=[user("What is 2+2?")]
-    )
+    raw = client(fake).messages.with_raw_response.create(model=MODEL, max_tokens=100, messages=[user("What is 2+2?")])
     assert raw.headers["request-id"].startswith("req_")
     message = raw.parse()
     assert message.id.startswith("msg_") and message.role == "assistant"
@@ -100,9 +94,7 @@ def test_stream_follows_the_named_event_sequence(fake: FakeProvider) -> None:
 
 
 def test_sdk_stream_accumulates_the_final_message(fake: FakeProvider) -> None:
-    with client(fake).messages.stream(
-        model=MODEL, max_tokens=50, messages=[user("stream me")]
-    ) as stream:
+    with client(fake).messages.stream(model=MODEL, max_tokens=50, messages=[user("stream me")]) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
     assert text == "Answer to: stream me"
@@ -152,9 +144,7 @@ def test_streamed_tool_use_arrives_as_input_json_deltas(fake: FakeProvider) -> N
         "name": "get_weather",
         "input": {},
     }
-    partial = "".join(
-        d["delta"]["partial_json"] for n, d in events if n == "content_block_delta"
-    )
+    partial = "".join(d["delta"]["partial_json"] for n, d in events if n == "content_block_delta")
     assert json.loads(partial) == {"city": "example", "unit": "c"}
     with client(fake).messages.stream(
         model=MODEL, max_tokens=50, messages=[user("weather?")], tools=[WEATHER_TOOL]
@@ -182,22 +172,16 @@ def test_a_tool_result_turn_gets_a_text_answer(fake: FakeProvider) -> None:
         },
         {
             "role": "user",
-            "content": [
-                {"type": "tool_result", "tool_use_id": "toolu_1", "content": "sunny"}
-            ],
+            "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "sunny"}],
         },
     ]
-    message = client(fake).messages.create(
-        model=MODEL, max_tokens=100, messages=messages, tools=[WEATHER_TOOL]
-    )
+    message = client(fake).messages.create(model=MODEL, max_tokens=100, messages=messages, tools=[WEATHER_TOOL])
     assert message.stop_reason == "end_turn"
     assert message.content[0].text == "Answer to: weather in Paris?"  # type: ignore[union-attr]
 
 
 def test_small_max_tokens_stops_with_max_tokens(fake: FakeProvider) -> None:
-    message = client(fake).messages.create(
-        model=MODEL, max_tokens=2, messages=[user("long story")]
-    )
+    message = client(fake).messages.create(model=MODEL, max_tokens=2, messages=[user("long story")])
     assert message.stop_reason == "max_tokens"
     assert message.content[0].text == "Answer to"  # type: ignore[union-attr]
 
@@ -225,33 +209,23 @@ def test_missing_version_header_is_a_400(fake: FakeProvider) -> None:
 
 
 @pytest.mark.parametrize("missing", ["model", "messages", "max_tokens"])
-def test_missing_required_field_is_an_invalid_request_error(
-    fake: FakeProvider, missing: str
-) -> None:
+def test_missing_required_field_is_an_invalid_request_error(fake: FakeProvider, missing: str) -> None:
     body = {"model": MODEL, "max_tokens": 5, "messages": [user("hi")]}
     del body[missing]
     response = httpx.post(f"{fake.base_url}/v1/messages", headers=HEADERS, json=body)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["type"] == "invalid_request_error" and error["message"].startswith(
-        missing
-    )
+    assert error["type"] == "invalid_request_error" and error["message"].startswith(missing)
 
 
 def test_bad_json_is_a_400_in_anthropic_format(fake: FakeProvider) -> None:
-    response = httpx.post(
-        f"{fake.base_url}/v1/messages", headers=HEADERS, content=b"{oops"
-    )
+    response = httpx.post(f"{fake.base_url}/v1/messages", headers=HEADERS, content=b"{oops")
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
 
 
 def test_count_tokens_matches_message_usage(fake: FakeProvider) -> None:
     sdk = client(fake)
-    counted = sdk.messages.count_tokens(
-        model=MODEL, messages=[user("one two three")], system="sys"
-    )
-    used = sdk.messages.create(
-        model=MODEL, max_tokens=5, messages=[user("one two three")], system="sys"
-    )
+    counted = sdk.messages.count_tokens(model=MODEL, messages=[user("one two three")], system="sys")
+    used = sdk.messages.create(model=MODEL, max_tokens=5, messages=[user("one two three")], system="sys")
     assert counted.input_tokens == used.usage.input_tokens == 4

@@ -47,23 +47,13 @@ def test_openai_repeat_of_a_long_prompt_reports_cached_tokens(
 def test_openai_short_prompts_are_never_cached(fake: FakeProvider) -> None:
     messages: Any = [{"role": "user", "content": "word " * 900}]
     oai(fake).chat.completions.create(model="gpt-4o", messages=messages)
-    assert (
-        cached_tokens(
-            oai(fake).chat.completions.create(model="gpt-4o", messages=messages)
-        )
-        == 0
-    )
+    assert cached_tokens(oai(fake).chat.completions.create(model="gpt-4o", messages=messages)) == 0
 
 
 def test_openai_cache_is_per_api_key_and_prompt_cache_key(fake: FakeProvider) -> None:
     messages: Any = [{"role": "user", "content": "word " * 2000}]
     oai(fake, "alice").chat.completions.create(model="gpt-4o", messages=messages)
-    assert (
-        cached_tokens(
-            oai(fake, "bob").chat.completions.create(model="gpt-4o", messages=messages)
-        )
-        == 0
-    )
+    assert cached_tokens(oai(fake, "bob").chat.completions.create(model="gpt-4o", messages=messages)) == 0
     other_key = oai(fake, "alice").chat.completions.create(
         model="gpt-4o", messages=messages, prompt_cache_key="tenant-2"
     )
@@ -80,26 +70,16 @@ def test_openai_tool_change_breaks_the_prefix(fake: FakeProvider) -> None:
         }
 
     client = oai(fake)
-    client.chat.completions.create(
-        model="gpt-4o", messages=messages, tools=[tool("a")], tool_choice="none"
-    )
-    changed = client.chat.completions.create(
-        model="gpt-4o", messages=messages, tools=[tool("b")], tool_choice="none"
-    )
+    client.chat.completions.create(model="gpt-4o", messages=messages, tools=[tool("a")], tool_choice="none")
+    changed = client.chat.completions.create(model="gpt-4o", messages=messages, tools=[tool("b")], tool_choice="none")
     assert cached_tokens(changed) == 0
 
 
 def test_anthropic_second_call_reads_what_the_first_wrote(fake: FakeProvider) -> None:
-    system: Any = [
-        {"type": "text", "text": "rule " * 2000, "cache_control": {"type": "ephemeral"}}
-    ]
+    system: Any = [{"type": "text", "text": "rule " * 2000, "cache_control": {"type": "ephemeral"}}]
     messages: Any = [{"role": "user", "content": "question"}]
-    first = ant(fake).messages.create(
-        model=CLAUDE, max_tokens=5, system=system, messages=messages
-    )
-    second = ant(fake).messages.create(
-        model=CLAUDE, max_tokens=5, system=system, messages=messages
-    )
+    first = ant(fake).messages.create(model=CLAUDE, max_tokens=5, system=system, messages=messages)
+    second = ant(fake).messages.create(model=CLAUDE, max_tokens=5, system=system, messages=messages)
     assert (
         first.usage.cache_creation_input_tokens,
         first.usage.cache_read_input_tokens,
@@ -132,9 +112,7 @@ def test_anthropic_stream_reports_cache_usage_in_message_start(
         }
     ]
     ant(fake).messages.create(model=CLAUDE, max_tokens=5, messages=messages)
-    with ant(fake).messages.stream(
-        model=CLAUDE, max_tokens=5, messages=messages
-    ) as stream:
+    with ant(fake).messages.stream(model=CLAUDE, max_tokens=5, messages=messages) as stream:
         start = next(e for e in stream if e.type == "message_start")
         final = stream.get_final_message()
     assert start.message.usage.cache_read_input_tokens == 1500
@@ -154,9 +132,7 @@ def test_anthropic_automatic_caching_marks_the_last_block(fake: FakeProvider) ->
 
 
 def test_anthropic_haiku_4_5_needs_4096_tokens(fake: FakeProvider) -> None:
-    system: Any = [
-        {"type": "text", "text": "rule " * 3000, "cache_control": {"type": "ephemeral"}}
-    ]
+    system: Any = [{"type": "text", "text": "rule " * 3000, "cache_control": {"type": "ephemeral"}}]
     for _ in range(2):
         reply = ant(fake).messages.create(
             model="claude-haiku-4-5-fake",
@@ -164,22 +140,13 @@ def test_anthropic_haiku_4_5_needs_4096_tokens(fake: FakeProvider) -> None:
             system=system,
             messages=[{"role": "user", "content": "q"}],
         )
-        assert (
-            reply.usage.cache_creation_input_tokens
-            == reply.usage.cache_read_input_tokens
-            == 0
-        )
+        assert reply.usage.cache_creation_input_tokens == reply.usage.cache_read_input_tokens == 0
 
 
 def test_anthropic_fifth_breakpoint_is_a_bad_request(fake: FakeProvider) -> None:
-    blocks: Any = [
-        {"type": "text", "text": f"b{i}", "cache_control": {"type": "ephemeral"}}
-        for i in range(5)
-    ]
+    blocks: Any = [{"type": "text", "text": f"b{i}", "cache_control": {"type": "ephemeral"}} for i in range(5)]
     with pytest.raises(anthropic.BadRequestError) as caught:
-        ant(fake).messages.create(
-            model=CLAUDE, max_tokens=5, messages=[{"role": "user", "content": blocks}]
-        )
+        ant(fake).messages.create(model=CLAUDE, max_tokens=5, messages=[{"role": "user", "content": blocks}])
     assert caught.value.body["error"]["message"] == (  # type: ignore[index]
         "A maximum of 4 blocks with cache_control may be provided. Found 5."
     )
@@ -189,9 +156,7 @@ def test_parallel_cold_requests_each_write_when_responses_are_slow(
     fake: FakeProvider,
 ) -> None:
     fake.latency_ms = 200
-    system: Any = [
-        {"type": "text", "text": "rule " * 2000, "cache_control": {"type": "ephemeral"}}
-    ]
+    system: Any = [{"type": "text", "text": "rule " * 2000, "cache_control": {"type": "ephemeral"}}]
 
     def call(_: int) -> int | None:
         reply = ant(fake).messages.create(

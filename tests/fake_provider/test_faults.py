@@ -20,15 +20,11 @@ USER: Any = [{"role": "user", "content": "hello"}]
 
 
 def oai(fake: FakeProvider, **options: Any) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=fake.openai_base, api_key="k", **{"max_retries": 0, **options}
-    )
+    return openai.OpenAI(base_url=fake.openai_base, api_key="k", **{"max_retries": 0, **options})
 
 
 def ant(fake: FakeProvider, **options: Any) -> anthropic.Anthropic:
-    return anthropic.Anthropic(
-        base_url=fake.base_url, api_key="k", **{"max_retries": 0, **options}
-    )
+    return anthropic.Anthropic(base_url=fake.base_url, api_key="k", **{"max_retries": 0, **options})
 
 
 def test_openai_rate_limit_is_a_429_with_retry_after(fake: FakeProvider) -> None:
@@ -126,9 +122,7 @@ def test_faults_are_consumed_in_order_and_only_by_matching_requests(
     fake.inject(Fault.SERVER_ERROR, times=2, model="gpt-4o-mini")
     fake.inject(Fault.RATE_LIMIT, path="/v1/messages")
     client = oai(fake)
-    assert client.chat.completions.create(
-        model=GPT, messages=USER
-    ).choices  # other model: untouched
+    assert client.chat.completions.create(model=GPT, messages=USER).choices  # other model: untouched
     for _ in range(2):
         with pytest.raises(openai.InternalServerError):
             client.chat.completions.create(model="gpt-4o-mini", messages=USER)

@@ -16,13 +16,10 @@ import httpx
 
 from .provider import FakeProvider
 
-BODY = json.dumps(
-    {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
-).encode()
+BODY = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}).encode()
 REQUEST = (
     b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\n"
-    b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%b"
-    % (len(BODY), BODY)
+    b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%b" % (len(BODY), BODY)
 )
 
 
@@ -31,11 +28,7 @@ def read_response(sock: socket.socket, buffer: bytearray) -> tuple[bytes, bytes]
         buffer += sock.recv(65536)
     head, _, rest = bytes(buffer).partition(b"\r\n\r\n")
     length = int(
-        next(
-            line.split(b":")[1]
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )
+        next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
     )
     while len(rest) < length:
         rest += sock.recv(65536)
@@ -50,9 +43,7 @@ def test_one_connection_serves_several_requests(fake: FakeProvider) -> None:
         for _ in range(2):
             head, body = read_response(sock, buffer)
             assert head.startswith(b"HTTP/1.1 200 OK")
-            assert (
-                json.loads(body)["choices"][0]["message"]["content"] == "Answer to: hi"
-            )
+            assert json.loads(body)["choices"][0]["message"]["content"] == "Answer to: hi"
         sock.sendall(REQUEST)
         assert read_response(sock, buffer)[0].startswith(b"HTTP/1.1 200")
     assert len(fake.received) == 3
@@ -60,9 +51,7 @@ def test_one_connection_serves_several_requests(fake: FakeProvider) -> None:
 
 def test_connection_close_is_honoured(fake: FakeProvider) -> None:
     with socket.create_connection(("127.0.0.1", fake.port)) as sock:
-        sock.sendall(
-            REQUEST.replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n")
-        )
+        sock.sendall(REQUEST.replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n"))
         data = b""
         while chunk := sock.recv(65536):
             data += chunk

@@ -47,9 +47,7 @@ def test_litellm_openai_stream_works(fake: FakeProvider, litellm: Any) -> None:
     assert asyncio.run(collect()) == "Answer to: stream"
 
 
-def test_litellm_anthropic_prefix_works_and_maps_cache_usage(
-    fake: FakeProvider, litellm: Any
-) -> None:
+def test_litellm_anthropic_prefix_works_and_maps_cache_usage(fake: FakeProvider, litellm: Any) -> None:
     messages = [
         {
             "role": "system",

@@ -34,9 +34,7 @@ def user(text: str) -> Any:
 
 def sse_payloads(body: str) -> list[Any]:
     return [
-        line[len("data: ") :]
-        if line.endswith("[DONE]")
-        else json.loads(line[len("data: ") :])
+        line[len("data: ") :] if line.endswith("[DONE]") else json.loads(line[len("data: ") :])
         for line in body.split("\n\n")
         if line.startswith("data: ")
     ]
@@ -84,13 +82,9 @@ def test_stream_chunks_share_id_and_end_with_usage_then_done(
     assert response.headers["content-type"].startswith("text/event-stream")
     assert payloads[-1] == "[DONE]"
     chunks = payloads[:-1]
-    assert (
-        len({c["id"] for c in chunks}) == 1 and len({c["created"] for c in chunks}) == 1
-    )
+    assert len({c["id"] for c in chunks}) == 1 and len({c["created"] for c in chunks}) == 1
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
-    assert "".join(
-        c["choices"][0]["delta"].get("content") or "" for c in chunks[:-1]
-    ) == ("Answer to: hello there")
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks[:-1]) == ("Answer to: hello there")
     assert len(chunks) == 1 + 3 + 1 + 1  # role, content pieces, finish, usage
     assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] == 5
@@ -179,9 +173,7 @@ def test_a_tool_result_turn_gets_a_text_answer(fake: FakeProvider) -> None:
         },
         {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
     ]
-    reply = client(fake).chat.completions.create(
-        model="gpt-4o", messages=messages, tools=[WEATHER_TOOL]
-    )
+    reply = client(fake).chat.completions.create(model="gpt-4o", messages=messages, tools=[WEATHER_TOOL])
     assert reply.choices[0].finish_reason == "stop"
     assert reply.choices[0].message.content == "Answer to: weather in Paris?"
 
@@ -231,10 +223,7 @@ def test_bad_json_is_a_400_in_openai_format(fake: FakeProvider) -> None:
     )
     assert response.status_code == 400
     error = response.json()["error"]
-    assert (
-        error["type"] == "invalid_request_error"
-        and "parse the JSON body" in error["message"]
-    )
+    assert error["type"] == "invalid_request_error" and "parse the JSON body" in error["message"]
     assert set(error) == {"message", "type", "param", "code"}
 
 
@@ -244,8 +233,6 @@ def test_missing_messages_is_a_bad_request(fake: FakeProvider) -> None:
 
 
 def test_unknown_path_is_a_404(fake: FakeProvider) -> None:
-    response = httpx.post(
-        f"{fake.openai_base}/foo", headers={"authorization": "Bearer k"}
-    )
+    response = httpx.post(f"{fake.openai_base}/foo", headers={"authorization": "Bearer k"})
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "Invalid URL (POST /v1/foo)"

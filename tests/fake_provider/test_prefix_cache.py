@@ -155,9 +155,7 @@ def test_anthropic_minimums_follow_the_model_name() -> None:
 def test_anthropic_lookback_finds_an_entry_within_20_positions() -> None:
     cache = AnthropicPrefixCache()
     base = [text(words(1100))] + [text(f"turn {i}") for i in range(9)]
-    run(
-        cache, request(*base[:-1], {**base[-1], "cache_control": EPHEMERAL})
-    )  # writes at position 9
+    run(cache, request(*base[:-1], {**base[-1], "cache_control": EPHEMERAL}))  # writes at position 9
     grown = base + [text(f"more {i}") for i in range(10)]
     grown[-1] = {
         **grown[-1],
@@ -165,17 +163,13 @@ def test_anthropic_lookback_finds_an_entry_within_20_positions() -> None:
     }  # breakpoint at 19: 19..0 searched
     report = run(cache, request(*grown))
     assert report.hit_position == 9
-    assert report.cache_read_input_tokens == count_tokens(
-        " ".join(b["text"] for b in base)
-    )
+    assert report.cache_read_input_tokens == count_tokens(" ".join(b["text"] for b in base))
 
 
 def test_anthropic_lookback_stops_after_20_positions() -> None:
     cache = AnthropicPrefixCache()
     base = [text(words(1100))] + [text(f"turn {i}") for i in range(9)]
-    run(
-        cache, request(*base[:-1], {**base[-1], "cache_control": EPHEMERAL})
-    )  # position 9
+    run(cache, request(*base[:-1], {**base[-1], "cache_control": EPHEMERAL}))  # position 9
     grown = base + [text(f"more {i}") for i in range(20)]
     grown[-1] = {
         **grown[-1],
@@ -190,9 +184,7 @@ def test_anthropic_writes_only_at_breakpoints() -> None:
     cache = AnthropicPrefixCache()
     run(cache, request(text(words(1100)), text(words(50, "beta"), marked=True)))
     # Same first block, different second one: no entry was written at position 0.
-    report = run(
-        cache, request(text(words(1100)), text(words(50, "gamma"), marked=True))
-    )
+    report = run(cache, request(text(words(1100)), text(words(50, "gamma"), marked=True)))
     assert report.cache_read_input_tokens == 0
 
 
@@ -266,21 +258,15 @@ def test_anthropic_fifth_breakpoint_is_rejected() -> None:
 
 
 def test_anthropic_automatic_caching_uses_one_of_four_slots() -> None:
-    body = request(
-        *[text(f"block {i}", marked=i < 4) for i in range(6)], cache_control=EPHEMERAL
-    )
+    body = request(*[text(f"block {i}", marked=i < 4) for i in range(6)], cache_control=EPHEMERAL)
     with pytest.raises(PromptError, match="Found 5"):
         anthropic_positions(body)
-    positions = anthropic_positions(
-        request(text("a"), text("b"), cache_control=EPHEMERAL)
-    )
+    positions = anthropic_positions(request(text("a"), text("b"), cache_control=EPHEMERAL))
     assert [p.ttl for p in positions] == [None, "5m"]
 
 
 def test_anthropic_automatic_caching_on_an_already_marked_block_is_a_no_op() -> None:
-    body = request(
-        *[text(f"block {i}", marked=True) for i in range(4)], cache_control=EPHEMERAL
-    )
+    body = request(*[text(f"block {i}", marked=True) for i in range(4)], cache_control=EPHEMERAL)
     assert len([p for p in anthropic_positions(body) if p.ttl]) == 4
 
 
@@ -295,8 +281,5 @@ def test_anthropic_empty_text_block_cannot_carry_cache_control() -> None:
 
 
 def test_anthropic_consecutive_tool_results_count_as_one_position() -> None:
-    results = [
-        {"type": "tool_result", "tool_use_id": f"t{i}", "content": "ok"}
-        for i in range(3)
-    ]
+    results = [{"type": "tool_result", "tool_use_id": f"t{i}", "content": "ok"} for i in range(3)]
     assert len(anthropic_positions(request(*results))) == 1

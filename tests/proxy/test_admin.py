@@ -38,7 +38,9 @@ def test_admin_and_dashboard_need_a_login(client: Client, db: Any) -> None:
 def test_creating_a_key_in_admin_shows_it_once_and_stores_only_a_hash(admin_client: Client) -> None:
     team = Team.objects.create(name="alpha")
     url = "/admin/proxy/apikey/add/"
-    response = admin_client.post(url, {"team": team.id, "name": "ci", "csrfmiddlewaretoken": _csrf(admin_client, url)}, follow=True)
+    response = admin_client.post(
+        url, {"team": team.id, "name": "ci", "csrfmiddlewaretoken": _csrf(admin_client, url)}, follow=True
+    )
     shown = re.search(r"(lc_[a-z0-9]{8}_[A-Za-z0-9_-]+)", response.content.decode())
     assert shown, "the new key must be displayed"
     key = ApiKey.objects.get(name="ci")
@@ -54,7 +56,9 @@ def test_a_post_without_csrf_token_is_refused(admin_client: Client) -> None:
 def test_the_revoke_action_revokes(admin_client: Client) -> None:
     key, _ = make_key()
     url = "/admin/proxy/apikey/"
-    admin_client.post(url, {"action": "revoke", "_selected_action": [key.id], "csrfmiddlewaretoken": _csrf(admin_client, url)})
+    admin_client.post(
+        url, {"action": "revoke", "_selected_action": [key.id], "csrfmiddlewaretoken": _csrf(admin_client, url)}
+    )
     key.refresh_from_db()
     assert key.revoked and key.revoked_at is not None
 

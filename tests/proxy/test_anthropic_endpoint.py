@@ -10,7 +10,13 @@ import pytest
 
 from tests.gateway_support import UPSTREAM_KEY, make_key
 
-TOOLS = [{"name": "get_weather", "description": "Weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+TOOLS = [
+    {
+        "name": "get_weather",
+        "description": "Weather",
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+    }
+]
 
 
 @pytest.fixture
@@ -45,7 +51,9 @@ def test_it_passes_the_body_and_headers_through_unchanged(client: anthropic.Anth
 
 def test_it_relays_the_event_stream_with_its_framing(gateway: Any, plaintext: str) -> None:
     body = {"model": "fake-claude", "max_tokens": 50, "stream": True, "messages": [{"role": "user", "content": "hi"}]}
-    with httpx.stream("POST", f"{gateway.base_url}/v1/messages", json=body, headers={"x-api-key": plaintext}) as response:
+    with httpx.stream(
+        "POST", f"{gateway.base_url}/v1/messages", json=body, headers={"x-api-key": plaintext}
+    ) as response:
         raw = b"".join(response.iter_raw())
     events = [e for e in raw.split(b"\n\n") if e]
     names = [e.split(b"\n")[0] for e in events]
@@ -56,27 +64,39 @@ def test_it_relays_the_event_stream_with_its_framing(gateway: Any, plaintext: st
 
 
 def test_it_streams_text_and_tool_use_through_the_sdk(client: anthropic.Anthropic) -> None:
-    with client.messages.stream(model="fake-claude", max_tokens=50, messages=[{"role": "user", "content": "hey"}]) as stream:
+    with client.messages.stream(
+        model="fake-claude", max_tokens=50, messages=[{"role": "user", "content": "hey"}]
+    ) as stream:
         text = "".join(stream.text_stream)
     assert text == "Answer to: hey"
-    with client.messages.stream(model="fake-claude", max_tokens=50, tools=TOOLS, messages=[{"role": "user", "content": "weather"}]) as stream:  # type: ignore[arg-type]
+    with client.messages.stream(
+        model="fake-claude", max_tokens=50, tools=TOOLS, messages=[{"role": "user", "content": "weather"}]
+    ) as stream:  # type: ignore[arg-type]
         final = stream.get_final_message()
     assert final.stop_reason == "tool_use"
     assert final.content[-1].type == "tool_use"
 
 
 def test_it_keeps_tool_use_and_tool_result_turns(client: anthropic.Anthropic, fake: Any) -> None:
-    first = client.messages.create(model="fake-claude", max_tokens=50, tools=TOOLS, messages=[{"role": "user", "content": "weather"}])  # type: ignore[arg-type]
+    first = client.messages.create(
+        model="fake-claude", max_tokens=50, tools=TOOLS, messages=[{"role": "user", "content": "weather"}]
+    )  # type: ignore[arg-type]
     tool_use = first.content[-1]
     client.messages.create(
         model="fake-claude",
         max_tokens=50,
         tools=TOOLS,  # type: ignore[arg-type]
-        messages=cast(Any, [
-            {"role": "user", "content": "weather"},
-            {"role": "assistant", "content": [tool_use.model_dump()]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": cast(Any, tool_use).id, "content": "21C"}]},
-        ]),
+        messages=cast(
+            Any,
+            [
+                {"role": "user", "content": "weather"},
+                {"role": "assistant", "content": [tool_use.model_dump()]},
+                {
+                    "role": "user",
+                    "content": [{"type": "tool_result", "tool_use_id": cast(Any, tool_use).id, "content": "21C"}],
+                },
+            ],
+        ),
     )
     sent = fake.received[-1].json["messages"]
     assert sent[1]["content"][0]["type"] == "tool_use"
@@ -84,10 +104,14 @@ def test_it_keeps_tool_use_and_tool_result_turns(client: anthropic.Anthropic, fa
 
 
 def test_it_translates_for_an_openai_route(client: anthropic.Anthropic, fake: Any) -> None:
-    message = client.messages.create(model="fake-gpt", max_tokens=50, system="Be kind.", messages=[{"role": "user", "content": "hello"}])
+    message = client.messages.create(
+        model="fake-gpt", max_tokens=50, system="Be kind.", messages=[{"role": "user", "content": "hello"}]
+    )
     assert message.content[0].text == "Answer to: hello"  # type: ignore[union-attr]
     upstream = fake.received[-1]
     assert upstream.path == "/v1/chat/completions"
     assert upstream.json["messages"][0] == {"role": "system", "content": "Be kind."}
-    with client.messages.stream(model="fake-gpt", max_tokens=50, messages=[{"role": "user", "content": "hi"}]) as stream:
+    with client.messages.stream(
+        model="fake-gpt", max_tokens=50, messages=[{"role": "user", "content": "hi"}]
+    ) as stream:
         assert "".join(stream.text_stream) == "Answer to: hi"

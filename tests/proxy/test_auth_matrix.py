@@ -53,8 +53,13 @@ def test_it_accepts_bearer_and_x_api_key(gateway: Any, alice: tuple[ApiKey, str]
     assert _anthropic(gateway, {"x-api-key": alice[1]}).status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{}, {"authorization": "Basic abc"}, {"authorization": "Bearer lc_nope"}, {"x-api-key": "lc_abcdefgh_wrongsecret"}])
-def test_it_rejects_missing_and_unknown_keys_in_both_formats(gateway: Any, routes: dict[str, Any], headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"authorization": "Basic abc"}, {"authorization": "Bearer lc_nope"}, {"x-api-key": "lc_abcdefgh_wrongsecret"}],
+)
+def test_it_rejects_missing_and_unknown_keys_in_both_formats(
+    gateway: Any, routes: dict[str, Any], headers: dict[str, str]
+) -> None:
     error = _openai_error(_openai(gateway, headers), 401)
     assert error["code"] == "invalid_api_key"
     assert _anthropic_error(_anthropic(gateway, headers), 401)["type"] == "authentication_error"
@@ -80,7 +85,9 @@ def test_it_rejects_an_expired_key(gateway: Any, alice: tuple[ApiKey, str]) -> N
     _anthropic_error(_anthropic(gateway, {"x-api-key": plaintext}), 401)
 
 
-def test_it_forbids_routes_outside_the_keys_scopes(gateway: Any, alice: tuple[ApiKey, str], routes: dict[str, Any]) -> None:
+def test_it_forbids_routes_outside_the_keys_scopes(
+    gateway: Any, alice: tuple[ApiKey, str], routes: dict[str, Any]
+) -> None:
     key, plaintext = alice
     key.scopes.add(routes["claude"])
     error = _openai_error(_openai(gateway, {"authorization": f"Bearer {plaintext}"}), 403)
@@ -89,9 +96,14 @@ def test_it_forbids_routes_outside_the_keys_scopes(gateway: Any, alice: tuple[Ap
 
 
 def test_it_says_404_for_an_unknown_model(gateway: Any, alice: tuple[ApiKey, str]) -> None:
-    error = _openai_error(_openai(gateway, {"authorization": f"Bearer {alice[1]}"}, {**OPENAI_BODY, "model": "gpt-x"}), 404)
+    error = _openai_error(
+        _openai(gateway, {"authorization": f"Bearer {alice[1]}"}, {**OPENAI_BODY, "model": "gpt-x"}), 404
+    )
     assert error["code"] == "model_not_found"
-    assert _anthropic_error(_anthropic(gateway, {"x-api-key": alice[1]}, {**ANTHROPIC_BODY, "model": "nope"}), 404)["type"] == "not_found_error"
+    assert (
+        _anthropic_error(_anthropic(gateway, {"x-api-key": alice[1]}, {**ANTHROPIC_BODY, "model": "nope"}), 404)["type"]
+        == "not_found_error"
+    )
 
 
 def test_it_limits_requests_per_minute_with_retry_after(gateway: Any, routes: dict[str, Any]) -> None:
@@ -117,15 +129,23 @@ def test_it_limits_tokens_per_minute(gateway: Any, routes: dict[str, Any]) -> No
 def test_it_stops_a_key_over_its_monthly_budget(gateway: Any, routes: dict[str, Any]) -> None:
     key, plaintext = make_key("alpha", monthly_budget_usd=Decimal("0.01"))
     RequestRecord.objects.create(
-        request_id="earlier", team=key.team, api_key=key, route_name="fake-gpt", endpoint="chat.completions",
-        status=200, cost_usd=Decimal("0.02"), created_at=timezone.now(),
+        request_id="earlier",
+        team=key.team,
+        api_key=key,
+        route_name="fake-gpt",
+        endpoint="chat.completions",
+        status=200,
+        cost_usd=Decimal("0.02"),
+        created_at=timezone.now(),
     )
     error = _openai_error(_openai(gateway, {"authorization": f"Bearer {plaintext}"}), 429)
     assert error["type"] == "insufficient_quota"
 
 
 def test_it_echoes_request_and_session_ids(gateway: Any, alice: tuple[ApiKey, str]) -> None:
-    response = _openai(gateway, {"authorization": f"Bearer {alice[1]}", "x-request-id": "req-123", "x-session-id": "s-9"})
+    response = _openai(
+        gateway, {"authorization": f"Bearer {alice[1]}", "x-request-id": "req-123", "x-session-id": "s-9"}
+    )
     assert response.headers["x-request-id"] == "req-123"
     assert response.headers["x-session-id"] == "s-9"
     generated = _openai(gateway, {"authorization": f"Bearer {alice[1]}"}).headers["x-request-id"]

@@ -10,7 +10,11 @@ import pytest
 from tests.gateway_support import make_key, wait_for_records
 
 VALID_OPENAI: dict[str, Any] = {"model": "fake-gpt", "messages": [{"role": "user", "content": "hi"}]}
-VALID_ANTHROPIC: dict[str, Any] = {"model": "fake-claude", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
+VALID_ANTHROPIC: dict[str, Any] = {
+    "model": "fake-claude",
+    "max_tokens": 10,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 
 OPENAI_CASES: list[tuple[str, Any]] = [
     ("not json", b"{not json"),
@@ -87,9 +91,17 @@ def test_it_rejects_bad_anthropic_input_with_a_400(gateway: Any, fake: Any, key:
 
 
 def test_it_names_the_offending_field(gateway: Any, key: str) -> None:
-    response = _send(f"{gateway.base_url}/v1/chat/completions", {**VALID_OPENAI, "temperature": "hot"}, {"authorization": f"Bearer {key}"})
+    response = _send(
+        f"{gateway.base_url}/v1/chat/completions",
+        {**VALID_OPENAI, "temperature": "hot"},
+        {"authorization": f"Bearer {key}"},
+    )
     assert response.json()["error"]["param"] == "temperature"
-    response = _send(f"{gateway.base_url}/v1/messages", {"model": "fake-claude", "messages": VALID_ANTHROPIC["messages"]}, {"x-api-key": key})
+    response = _send(
+        f"{gateway.base_url}/v1/messages",
+        {"model": "fake-claude", "messages": VALID_ANTHROPIC["messages"]},
+        {"x-api-key": key},
+    )
     assert "max_tokens" in response.json()["error"]["message"]
 
 
@@ -98,7 +110,9 @@ def test_it_refuses_an_oversized_body_with_413(gateway: Any, fake: Any, key: str
     response = _send(f"{gateway.base_url}/v1/chat/completions", huge, {"authorization": f"Bearer {key}"})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "request_too_large"
-    response = _send(f"{gateway.base_url}/v1/messages", {**VALID_ANTHROPIC, "system": "y" * (11 * 1024 * 1024)}, {"x-api-key": key})
+    response = _send(
+        f"{gateway.base_url}/v1/messages", {**VALID_ANTHROPIC, "system": "y" * (11 * 1024 * 1024)}, {"x-api-key": key}
+    )
     assert response.status_code == 413 and response.json()["error"]["type"] == "request_too_large"
     assert fake.received == []
 

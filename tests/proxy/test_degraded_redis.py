@@ -21,7 +21,9 @@ def gateway_without_redis(transactional_db: Any, tmp_path: Any) -> Iterator[Gate
     process.stop()
 
 
-def test_it_serves_requests_and_reports_redis_down(gateway_without_redis: GatewayProcess, routes: dict[str, Any], fake: Any) -> None:
+def test_it_serves_requests_and_reports_redis_down(
+    gateway_without_redis: GatewayProcess, routes: dict[str, Any], fake: Any
+) -> None:
     _, plaintext = make_key()
     response = httpx.post(
         f"{gateway_without_redis.openai_base}/chat/completions",

@@ -53,14 +53,25 @@ def test_it_passes_every_parameter_through(client: openai.OpenAI, fake: Any) -> 
         extra_body={"reasoning_effort": "low", "service_tier": "default"},
     )
     sent = fake.received[-1].json
-    for field, value in {"stop": ["END"], "seed": 7, "user": "u-1", "max_completion_tokens": 50, "n": 1,
-                         "logprobs": False, "temperature": 0.2, "reasoning_effort": "low", "service_tier": "default"}.items():
+    for field, value in {
+        "stop": ["END"],
+        "seed": 7,
+        "user": "u-1",
+        "max_completion_tokens": 50,
+        "n": 1,
+        "logprobs": False,
+        "temperature": 0.2,
+        "reasoning_effort": "low",
+        "service_tier": "default",
+    }.items():
         assert sent[field] == value, field
 
 
 def test_it_streams_chunk_by_chunk_with_usage_and_done(client: openai.OpenAI) -> None:
     stream = client.chat.completions.create(
-        model="fake-gpt", messages=[{"role": "user", "content": "stream me"}], stream=True,
+        model="fake-gpt",
+        messages=[{"role": "user", "content": "stream me"}],
+        stream=True,
         stream_options={"include_usage": True},
     )
     chunks = list(stream)
@@ -71,13 +82,17 @@ def test_it_streams_chunk_by_chunk_with_usage_and_done(client: openai.OpenAI) ->
 
 
 def test_it_omits_the_usage_chunk_when_the_client_did_not_ask(client: openai.OpenAI) -> None:
-    chunks = list(client.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "x"}], stream=True))
+    chunks = list(
+        client.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "x"}], stream=True)
+    )
     assert all(c.choices for c in chunks)
 
 
 def test_it_relays_tool_calls_and_accepts_null_content_turns(client: openai.OpenAI, fake: Any) -> None:
     first = client.chat.completions.create(
-        model="fake-gpt", messages=[{"role": "user", "content": "weather in Paris?"}], tools=TOOLS  # type: ignore[arg-type]
+        model="fake-gpt",
+        messages=[{"role": "user", "content": "weather in Paris?"}],
+        tools=TOOLS,  # type: ignore[arg-type]
     )
     call = cast(Any, first.choices[0].message.tool_calls)[0]
     assert call.function.name == "get_weather"
@@ -97,10 +112,21 @@ def test_it_relays_tool_calls_and_accepts_null_content_turns(client: openai.Open
 
 
 def test_it_streams_tool_calls(client: openai.OpenAI) -> None:
-    chunks: list[Any] = list(client.chat.completions.create(
-        model="fake-gpt", messages=[{"role": "user", "content": "weather?"}], tools=TOOLS, stream=True  # type: ignore[arg-type]
-    ))
-    names = [tc.function.name for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or []) if tc.function and tc.function.name]
+    chunks: list[Any] = list(
+        client.chat.completions.create(
+            model="fake-gpt",
+            messages=[{"role": "user", "content": "weather?"}],
+            tools=TOOLS,
+            stream=True,  # type: ignore[arg-type]
+        )
+    )
+    names = [
+        tc.function.name
+        for c in chunks
+        if c.choices
+        for tc in (c.choices[0].delta.tool_calls or [])
+        if tc.function and tc.function.name
+    ]
     assert names == ["get_weather"]
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
@@ -112,7 +138,11 @@ def test_it_translates_for_an_anthropic_route(client: openai.OpenAI, fake: Any) 
     assert response.choices[0].message.content == "Answer to: hello"
     upstream = fake.received[-1]
     assert upstream.path == "/v1/messages"
-    assert upstream.json["system"][0]["text"] == "Be brief." if isinstance(upstream.json["system"], list) else upstream.json["system"] == "Be brief."
+    assert (
+        upstream.json["system"][0]["text"] == "Be brief."
+        if isinstance(upstream.json["system"], list)
+        else upstream.json["system"] == "Be brief."
+    )
 
 
 def test_it_lists_only_the_models_the_key_may_use(gateway: Any, routes: dict[str, Any]) -> None:

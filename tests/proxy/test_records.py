@@ -34,14 +34,20 @@ def test_it_records_tokens_cost_and_timing_for_openai(gateway: Any, key: tuple[A
     last = records[-1]
     usage = response.usage
     assert usage is not None and usage.prompt_tokens_details is not None
-    assert (last.team_id, last.api_key_id, last.route_name, last.endpoint) == (api_key.team_id, api_key.id, "fake-gpt", "chat.completions")
+    assert (last.team_id, last.api_key_id, last.route_name, last.endpoint) == (
+        api_key.team_id,
+        api_key.id,
+        "fake-gpt",
+        "chat.completions",
+    )
     assert last.input_tokens == usage.prompt_tokens
     assert last.cached_read_tokens == (usage.prompt_tokens_details.cached_tokens or 0) > 0
     assert last.output_tokens == usage.completion_tokens
     expected = (
-        (Decimal(usage.prompt_tokens - last.cached_read_tokens) * Decimal("3.00") + Decimal(last.cached_read_tokens) * Decimal("0.30") + Decimal(usage.completion_tokens) * Decimal("15.00"))
-        / Decimal(1_000_000)
-    )
+        Decimal(usage.prompt_tokens - last.cached_read_tokens) * Decimal("3.00")
+        + Decimal(last.cached_read_tokens) * Decimal("0.30")
+        + Decimal(usage.completion_tokens) * Decimal("15.00")
+    ) / Decimal(1_000_000)
     assert last.cost_usd == expected.quantize(Decimal("0.00000001"))
     assert last.saved_usd > 0
     assert last.latency_ms > 0 and last.ttfb_ms is not None and last.upstream_attempts == 1
@@ -56,7 +62,9 @@ def test_it_records_tokens_cost_and_timing_for_openai(gateway: Any, key: tuple[A
 def test_it_records_streamed_anthropic_usage_with_cache_reads_and_writes(gateway: Any, key: tuple[Any, str]) -> None:
     client = anthropic.Anthropic(base_url=gateway.base_url, api_key=key[1], max_retries=0)
     for question in ("one", "two"):
-        with client.messages.stream(model="fake-claude", max_tokens=30, system=LONG_SYSTEM, messages=[{"role": "user", "content": question}]) as stream:
+        with client.messages.stream(
+            model="fake-claude", max_tokens=30, system=LONG_SYSTEM, messages=[{"role": "user", "content": question}]
+        ) as stream:
             final = stream.get_final_message()
     first, second = wait_for_records(2)
     assert first.stream and first.endpoint == "messages" and first.status == 200
@@ -69,6 +77,10 @@ def test_it_records_streamed_anthropic_usage_with_cache_reads_and_writes(gateway
 
 def test_it_records_usage_of_a_translated_stream(gateway: Any, key: tuple[Any, str]) -> None:
     client = openai.OpenAI(base_url=gateway.openai_base, api_key=key[1], max_retries=0)
-    list(client.chat.completions.create(model="fake-claude", messages=[{"role": "user", "content": "hello"}], stream=True))
+    list(
+        client.chat.completions.create(
+            model="fake-claude", messages=[{"role": "user", "content": "hello"}], stream=True
+        )
+    )
     (record,) = wait_for_records(1)
     assert record.stream and record.route_name == "fake-claude" and record.output_tokens > 0 and record.input_tokens > 0

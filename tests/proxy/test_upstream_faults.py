@@ -61,7 +61,9 @@ def test_it_falls_back_in_order_on_429_5xx_and_timeouts(oai: openai.OpenAI, fake
     add_fallbacks(routes["gpt"], second, routes["claude"])
     fake.inject(Fault.SERVER_ERROR, model="gpt-4o")
     fake.inject(Fault.RATE_LIMIT, model="gpt-4o-mini")
-    response = oai.chat.completions.with_raw_response.create(model="fake-gpt", messages=[{"role": "user", "content": "x"}])
+    response = oai.chat.completions.with_raw_response.create(
+        model="fake-gpt", messages=[{"role": "user", "content": "x"}]
+    )
     assert response.headers["x-layercache-route"] == "fake-claude"
     assert [r.json.get("model") for r in fake.received] == ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"]
     record = wait_for_records(1)[-1]
@@ -80,7 +82,9 @@ def test_it_does_not_fall_back_when_the_provider_refuses_the_request(oai: openai
 
 def test_a_cut_openai_stream_ends_with_an_error_event(oai: openai.OpenAI, fake: Any) -> None:
     fake.inject(Fault.CUT_STREAM)
-    stream = oai.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "long answer please"}], stream=True)
+    stream = oai.chat.completions.create(
+        model="fake-gpt", messages=[{"role": "user", "content": "long answer please"}], stream=True
+    )
     with pytest.raises(openai.APIError):
         for _ in stream:
             pass
@@ -90,8 +94,15 @@ def test_a_cut_openai_stream_ends_with_an_error_event(oai: openai.OpenAI, fake: 
 
 def test_a_cut_anthropic_stream_ends_with_an_error_event(gateway: Any, plaintext: str, fake: Any) -> None:
     fake.inject(Fault.CUT_STREAM)
-    body = {"model": "fake-claude", "max_tokens": 50, "stream": True, "messages": [{"role": "user", "content": "long answer please"}]}
-    with httpx.stream("POST", f"{gateway.base_url}/v1/messages", json=body, headers={"x-api-key": plaintext}) as response:
+    body = {
+        "model": "fake-claude",
+        "max_tokens": 50,
+        "stream": True,
+        "messages": [{"role": "user", "content": "long answer please"}],
+    }
+    with httpx.stream(
+        "POST", f"{gateway.base_url}/v1/messages", json=body, headers={"x-api-key": plaintext}
+    ) as response:
         raw = b"".join(response.iter_raw())
     last = raw.strip().split(b"\n\n")[-1]
     assert last.startswith(b"event: error")
@@ -100,19 +111,28 @@ def test_a_cut_anthropic_stream_ends_with_an_error_event(gateway: Any, plaintext
 
 def test_an_upstream_error_event_mid_stream_is_relayed(ant: anthropic.Anthropic, fake: Any) -> None:
     fake.inject(Fault.OVERLOADED)
-    with pytest.raises(anthropic.APIError), ant.messages.stream(model="fake-claude", max_tokens=50, messages=[{"role": "user", "content": "x"}]) as stream:
+    with (
+        pytest.raises(anthropic.APIError),
+        ant.messages.stream(model="fake-claude", max_tokens=50, messages=[{"role": "user", "content": "x"}]) as stream,
+    ):
         for _ in stream:
             pass
 
 
-def test_a_stream_that_fails_before_the_first_byte_falls_back(oai: openai.OpenAI, fake: Any, routes: dict[str, Any]) -> None:
+def test_a_stream_that_fails_before_the_first_byte_falls_back(
+    oai: openai.OpenAI, fake: Any, routes: dict[str, Any]
+) -> None:
     add_fallbacks(routes["gpt"], make_route("fake-gpt-b", "openai/gpt-4o-mini", fake.openai_base))
     fake.inject(Fault.RATE_LIMIT, model="gpt-4o")
-    chunks = list(oai.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "hi"}], stream=True))
+    chunks = list(
+        oai.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "hi"}], stream=True)
+    )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Answer to: hi"
 
 
-def test_a_fallback_of_another_provider_gets_its_own_cache_markers(gateway: Any, plaintext: str, fake: Any, routes: dict[str, Any]) -> None:
+def test_a_fallback_of_another_provider_gets_its_own_cache_markers(
+    gateway: Any, plaintext: str, fake: Any, routes: dict[str, Any]
+) -> None:
     # Claude falls back to an OpenAI route: Anthropic cache_control must not travel with it.
     add_fallbacks(routes["claude"], routes["gpt"])
     fake.inject(Fault.SERVER_ERROR, model="claude-sonnet-4-5")

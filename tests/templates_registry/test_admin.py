@@ -69,9 +69,17 @@ def test_the_list_shows_the_active_version_and_its_usage(alice: User, two_versio
     assert two_versions.team is not None
     for cache_status, cached in (("MISS", 600), ("HIT", 0)):
         RequestRecord.objects.create(
-            request_id=cache_status, team=two_versions.team, route_name="r", endpoint="chat.completions", status=200,
-            input_tokens=1000 if cached else 0, cached_read_tokens=cached, cache_status=cache_status,
-            cost_usd=Decimal("0.5"), created_at=timezone.now(), template_version=f"{two_versions.name}@2",
+            request_id=cache_status,
+            team=two_versions.team,
+            route_name="r",
+            endpoint="chat.completions",
+            status=200,
+            input_tokens=1000 if cached else 0,
+            cached_read_tokens=cached,
+            cache_status=cache_status,
+            cost_usd=Decimal("0.5"),
+            created_at=timezone.now(),
+            template_version=f"{two_versions.name}@2",
         )
     page = logged_in(alice).get(url("prompttemplate_changelist")).content.decode()
     assert "2 requests, 60% provider-cached, 1 cache hits, $1.0000" in page
