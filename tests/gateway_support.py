@@ -7,7 +7,6 @@ that use it need committed data: they take the `transactional_db` fixture.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,11 @@ import httpx
 
 from proxy.models import ApiKey, ModelRoute, RouteFallback, Team
 from proxy.services import create_api_key
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM_KEY_ENV = "FAKE_PROVIDER_KEY"
 UPSTREAM_KEY = "sk-upstream-secret-value"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -10,17 +10,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from proxy.adapters.common import finish_body, message_from_wire, message_to_wire
 from proxy.pipeline.request import LayerCacheOptions, Message, PipelineRequest
 
 _STRUCTURAL = ("model", "messages", "system", "tools", "stream")
-
-
-def _message(raw: Mapping[str, Any]) -> Message:
-    content = raw["content"]
-    if isinstance(content, list):
-        content = tuple(content)
-    fields = {k: v for k, v in raw.items() if k not in ("role", "content")}
-    return Message(role=raw["role"], content=content, fields=MappingProxyType(fields))
 
 
 def to_pipeline(body: Mapping[str, Any], options: LayerCacheOptions, provider_family: str) -> PipelineRequest:
@@ -34,7 +27,7 @@ def to_pipeline(body: Mapping[str, Any], options: LayerCacheOptions, provider_fa
     return PipelineRequest(
         wire="anthropic",
         model=body["model"],
-        messages=leading + tuple(_message(m) for m in body["messages"]),
+        messages=leading + tuple(message_from_wire(m) for m in body["messages"]),
         tools=tuple(body.get("tools") or ()),
         params=MappingProxyType(params),
         stream=bool(body.get("stream")),
@@ -62,13 +55,5 @@ def to_wire(req: PipelineRequest, upstream_model: str) -> dict[str, Any]:
     body: dict[str, Any] = {"model": upstream_model}
     if system:
         body["system"] = _system_blocks(system)
-    body["messages"] = [
-        {"role": m.role, "content": list(m.content) if isinstance(m.content, tuple) else m.content, **m.fields}
-        for m in turns
-    ]
-    if req.tools:
-        body["tools"] = list(req.tools)
-    body.update(req.params)
-    if req.stream:
-        body["stream"] = True
-    return body
+    body["messages"] = [message_to_wire(m) for m in turns]
+    return finish_body(body, req)

@@ -55,6 +55,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 LITELLM_VERSION = "1.110.2"
 # Installed next to litellm itself: the server part of its `proxy` extra. The extra as a
@@ -94,13 +96,6 @@ MESSAGES = [
 
 
 # --- processes ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
