@@ -107,16 +107,24 @@ def make_world(provider_base: str) -> str:
     from proxy.services import create_api_key
 
     team = Team.objects.create(name="bench")
-    ModelRoute.objects.create(name="bench-gpt", model="openai/gpt-4o", api_base=f"{provider_base}/v1", api_key_env=UPSTREAM_KEY_ENV)
+    ModelRoute.objects.create(
+        name="bench-gpt", model="openai/gpt-4o", api_base=f"{provider_base}/v1", api_key_env=UPSTREAM_KEY_ENV
+    )
     _, plaintext = create_api_key(team, "bench")
     return plaintext
 
 
 def body(text: str, **extra: Any) -> dict[str, Any]:
-    return {"model": "bench-gpt", "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}], **extra}
+    return {
+        "model": "bench-gpt",
+        "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}],
+        **extra,
+    }
 
 
-def timed(client: httpx.Client, url: str, payload: dict[str, Any], headers: dict[str, str]) -> tuple[float, httpx.Response]:
+def timed(
+    client: httpx.Client, url: str, payload: dict[str, Any], headers: dict[str, str]
+) -> tuple[float, httpx.Response]:
     start = time.perf_counter()
     response = client.post(url, json=payload, headers=headers)
     elapsed = (time.perf_counter() - start) * 1000
@@ -139,7 +147,9 @@ def load_pairs(name: str) -> list[dict[str, Any]]:
 # --- bulk load and recall --------------------------------------------------------------------
 
 
-def bulk_load(entries: int, same_context: int, fingerprint: str, team_id: int, model: str, seed: int = 7) -> dict[str, float]:
+def bulk_load(
+    entries: int, same_context: int, fingerprint: str, team_id: int, model: str, seed: int = 7
+) -> dict[str, float]:
     """COPY synthetic rows (random unit vectors), then (re)build the HNSW index; timings."""
     from django.db import connection
     from pgvector.psycopg import register_vector
@@ -158,8 +168,26 @@ def bulk_load(entries: int, same_context: int, fingerprint: str, team_id: int, m
                 for offset, vector in enumerate(block):
                     i = start_row + offset
                     context = fingerprint if i < same_context else f"synthetic-context-{i % 500}"
-                    copy.write_row((team_id, "team", "", "bench-gpt", "openai", f"synthetic-{i}", context, "", model, vector,
-                                    f"synthetic question {i}", '{"synthetic": true}', "{}", "2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z", 0))
+                    copy.write_row(
+                        (
+                            team_id,
+                            "team",
+                            "",
+                            "bench-gpt",
+                            "openai",
+                            f"synthetic-{i}",
+                            context,
+                            "",
+                            model,
+                            vector,
+                            f"synthetic question {i}",
+                            '{"synthetic": true}',
+                            "{}",
+                            "2026-01-01T00:00:00Z",
+                            "2099-01-01T00:00:00Z",
+                            0,
+                        )
+                    )
         loaded = time.perf_counter() - start
         cursor.execute("SET maintenance_work_mem = '4GB'")
         cursor.execute("SET max_parallel_maintenance_workers = 2")
@@ -172,20 +200,26 @@ def bulk_load(entries: int, same_context: int, fingerprint: str, team_id: int, m
     return {"load_s": loaded, "index_s": built}
 
 
-def recall(queries: int, seed: int = 11) -> list[dict[str, float]]:
+def recall(queries: int, efs: tuple[int, ...] = (40, 100, 400), seed: int = 11) -> list[dict[str, float]]:
     """HNSW top-1 vs exact top-1 over the whole table, for queries near stored vectors."""
     from django.db import connection, transaction
     from pgvector.psycopg import register_vector
 
     rng = np.random.default_rng(seed)
     results = []
+    connection.ensure_connection()
+    register_vector(connection.connection)
     with connection.cursor() as cursor:
-        register_vector(cursor.connection)
-        cursor.execute("SELECT id, embedding FROM semantic_cache_cacheentry WHERE embedding IS NOT NULL ORDER BY random() LIMIT %s", [queries])
+        cursor.execute(
+            "SELECT id, embedding FROM semantic_cache_cacheentry WHERE embedding IS NOT NULL ORDER BY random() LIMIT %s",
+            [queries],
+        )
         anchors = cursor.fetchall()
     probes = []
     for _, vector in anchors:
-        noisy = np.asarray(vector.to_numpy() if hasattr(vector, "to_numpy") else vector, dtype=np.float32) + 0.3 * rng.standard_normal(384).astype(np.float32) / np.sqrt(384)
+        noisy = np.asarray(
+            vector.to_numpy() if hasattr(vector, "to_numpy") else vector, dtype=np.float32
+        ) + 0.3 * rng.standard_normal(384).astype(np.float32) / np.sqrt(384)
         probes.append(noisy / np.linalg.norm(noisy))
     truth = []
     exact_ms = []
@@ -196,7 +230,7 @@ def recall(queries: int, seed: int = 11) -> list[dict[str, float]]:
             cursor.execute("SELECT id FROM semantic_cache_cacheentry ORDER BY embedding <=> %s LIMIT 1", [probe])
             exact_ms.append((time.perf_counter() - start) * 1000)
             truth.append(cursor.fetchone()[0])
-    for ef in (40, 100):
+    for ef in efs:
         found, took = [], []
         for probe in probes:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -206,7 +240,14 @@ def recall(queries: int, seed: int = 11) -> list[dict[str, float]]:
                 took.append((time.perf_counter() - start) * 1000)
                 found.append(cursor.fetchone()[0])
         hits = sum(a == b for a, b in zip(found, truth, strict=True))
-        results.append({"ef_search": ef, "recall@1": hits / len(truth), "hnsw_p50_ms": percentile(took, 50), "exact_p50_ms": percentile(exact_ms, 50)})
+        results.append(
+            {
+                "ef_search": ef,
+                "recall@1": hits / len(truth),
+                "hnsw_p50_ms": percentile(took, 50),
+                "exact_p50_ms": percentile(exact_ms, 50),
+            }
+        )
     return results
 
 
@@ -219,7 +260,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    report: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "entries": args.entries}
+    report: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "entries": args.entries,
+    }
     from django.conf import settings
 
     if args.recall_only:
@@ -237,10 +281,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     env["DATABASE_URL"] = f"postgresql://postgres:@/postgres?host={connection.settings_dict['HOST']}"
     env["SECRET_KEY"] = settings.SECRET_KEY
     provider_base = f"http://127.0.0.1:{provider_port}"
-    with process([sys.executable, "-m", "tests.fake_provider", "--port", str(provider_port)], env, data_dir / "provider.log"):
+    with process(
+        [sys.executable, "-m", "tests.fake_provider", "--port", str(provider_port)], env, data_dir / "provider.log"
+    ):
         wait_http(f"{provider_base}/v1/models")
         plaintext = make_world(provider_base)
-        with process([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(gateway_port), "layercache_site.asgi:application"], env, data_dir / "gateway.log"):
+        with process(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(gateway_port),
+                "layercache_site.asgi:application",
+            ],
+            env,
+            data_dir / "gateway.log",
+        ):
             gateway = f"http://127.0.0.1:{gateway_port}"
             wait_http(f"{gateway}/health")
             report.update(measure(gateway, provider_base, plaintext, args))
@@ -262,8 +321,19 @@ def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Nam
             timed(client, url, body(f"warm-up question number {i} about python lists"), auth)
         wait_entries(20)
 
-        direct = [timed(client, f"{provider_base}/v1/chat/completions", {**body("direct baseline question"), "model": "gpt-4o"}, {"authorization": "Bearer sk-bench"})[0] for _ in range(args.requests)]
-        bypass = [timed(client, url, body("bypass baseline question", lc_bypass_cache=True), auth)[0] for _ in range(args.requests)]
+        direct = [
+            timed(
+                client,
+                f"{provider_base}/v1/chat/completions",
+                {**body("direct baseline question"), "model": "gpt-4o"},
+                {"authorization": "Bearer sk-bench"},
+            )[0]
+            for _ in range(args.requests)
+        ]
+        bypass = [
+            timed(client, url, body("bypass baseline question", lc_bypass_cache=True), auth)[0]
+            for _ in range(args.requests)
+        ]
         timed(client, url, body("What is the exact-hit benchmark question?"), auth)
         wait_entries(21)
         exact = []
@@ -283,7 +353,9 @@ def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Nam
         assert sample is not None
         team = Team.objects.get(name="bench")
         share = args.entries // 10
-        out["load"] = bulk_load(args.entries, share, sample.context_fingerprint, team.id, settings.LAYERCACHE_EMBEDDING_MODEL)
+        out["load"] = bulk_load(
+            args.entries, share, sample.context_fingerprint, team.id, settings.LAYERCACHE_EMBEDDING_MODEL
+        )
         out["context_rows"] = CacheEntry.objects.filter(context_fingerprint=sample.context_fingerprint).count()
         out["table_rows"] = CacheEntry.objects.count()
 
@@ -302,7 +374,9 @@ def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Nam
                         served_a = status == "SEMANTIC_HIT" and answer == f"Answer to: {pair['a'][:60]}"
                         hit_anything = status in ("SEMANTIC_HIT", "HIT")
                         kind = "paraphrase" if pair["same"] else "near miss"
-                        outcomes.setdefault(group, {}).setdefault(kind, []).append(served_a if pair["same"] else hit_anything)
+                        outcomes.setdefault(group, {}).setdefault(kind, []).append(
+                            served_a if pair["same"] else hit_anything
+                        )
         out["latency"]["semantic HIT"] = semantic
         out["outcomes"] = outcomes
     print_report({**out, "machine": "", "entries": args.entries, "recall": []})  # in case recall fails
@@ -315,7 +389,9 @@ def print_report(report: dict[str, Any]) -> None:
     if "table_rows" in report:
         print(f"Table rows: {report['table_rows']}; rows in the benchmark's context: {report['context_rows']}")
     load = report["load"]
-    print(f"Bulk load: {load['load_s']:.1f} s; HNSW build (m=16, ef_construction=64, 2 workers): {load['index_s']:.1f} s\n")
+    print(
+        f"Bulk load: {load['load_s']:.1f} s; HNSW build (m=16, ef_construction=64, 2 workers): {load['index_s']:.1f} s\n"
+    )
     if "latency" in report:
         print("| path | n | p50 ms | p99 ms |\n|---|---:|---:|---:|")
         for name, values in report["latency"].items():
