@@ -22,13 +22,30 @@ logger = logging.getLogger(__name__)
 
 @admin.register(CacheEntry)
 class CacheEntryAdmin(admin.ModelAdmin):
-    list_display = ["id", "team", "route_name", "wire", "scope", "short_query", "hit_count", "age", "expires_at", "last_hit_at", "template_version"]
+    list_display = [
+        "id",
+        "team",
+        "route_name",
+        "wire",
+        "scope",
+        "short_query",
+        "hit_count",
+        "age",
+        "expires_at",
+        "last_hit_at",
+        "template_version",
+    ]
     list_filter = ["team", "route_name", "wire", "scope", "template_version", "created_at"]
     search_fields = ["query_text", "exact_key", "route_name"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     exclude = ["embedding"]  # 384 floats say nothing to a reader
-    actions = ["invalidate_selected", "invalidate_same_team", "invalidate_same_route", "invalidate_same_template_version"]
+    actions = [
+        "invalidate_selected",
+        "invalidate_same_team",
+        "invalidate_same_route",
+        "invalidate_same_template_version",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CacheEntry]:
         return CacheEntry.objects.visible_to(request.user).select_related("team")  # type: ignore[arg-type]
@@ -76,7 +93,9 @@ class CacheEntryAdmin(admin.ModelAdmin):
         pairs = set(queryset.values_list("team_id", "template_version"))
         visible = self.get_queryset(request)
         for team_id, version in pairs:
-            self._invalidate(request, visible.filter(team_id=team_id, template_version=version), f"template {version or '(none)'}")
+            self._invalidate(
+                request, visible.filter(team_id=team_id, template_version=version), f"template {version or '(none)'}"
+            )
 
 
 def _queue_embedding() -> None:

@@ -52,7 +52,9 @@ def stats(request: HttpRequest) -> StatsOut:
         semantic_entries=totals["semantic"],
         hits=totals["hits"] or 0,
         by_route=[
-            RouteStatsOut(route=row["route_name"], entries=row["entries"], semantic_entries=row["semantic"], hits=row["hits"] or 0)
+            RouteStatsOut(
+                route=row["route_name"], entries=row["entries"], semantic_entries=row["semantic"], hits=row["hits"] or 0
+            )
             for row in rows
         ],
     )

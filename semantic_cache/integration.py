@@ -163,8 +163,14 @@ class ResponseCache:
         embedder = _embedder()
         vector = embedder.embed_one(self.keys.query_text)
         return find_similar(
-            self.policy.scope, self.keys.context_fingerprint, self.wire, embedder.model_name, vector,
-            self.keys.query_text, self.policy.threshold, self.policy.max_age_seconds,
+            self.policy.scope,
+            self.keys.context_fingerprint,
+            self.wire,
+            embedder.model_name,
+            vector,
+            self.keys.query_text,
+            self.policy.threshold,
+            self.policy.max_age_seconds,
         )
 
     def _serve(self, found: Found) -> CachedAnswer:
@@ -177,12 +183,16 @@ class ResponseCache:
         }
         if _hits.add(self.policy.scope, found.entry_id):
             _in_background(_flush_hits())
-        return CachedAnswer(self.wire, with_fresh_id(self.wire, found.response), store.usage_from_json(found.usage), headers)
+        return CachedAnswer(
+            self.wire, with_fresh_id(self.wire, found.response), store.usage_from_json(found.usage), headers
+        )
 
     async def _single_flight(self) -> CachedAnswer | None:
         """Lead the upstream call for this exact key, or wait for the one in flight."""
         assert self.keys is not None
-        lease_seconds = min(MAX_WAIT_SECONDS, self.route.timeout_seconds * (1 + self.route.retries) + STORE_MARGIN_SECONDS)
+        lease_seconds = min(
+            MAX_WAIT_SECONDS, self.route.timeout_seconds * (1 + self.route.retries) + STORE_MARGIN_SECONDS
+        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + lease_seconds
         while True:

@@ -163,7 +163,9 @@ def _index_nearest(qs: CacheEntryQuerySet, vector: Any, k: int, candidate_rows: 
         with connection.cursor() as cursor:
             # SET LOCAL: the setting ends with this transaction, never leaking to the pool.
             cursor.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
-        ranked = qs.filter(id__in=scanned).annotate(distance=distance).order_by("distance").values_list("id", "distance")[:k]
+        ranked = (
+            qs.filter(id__in=scanned).annotate(distance=distance).order_by("distance").values_list("id", "distance")[:k]
+        )
         return [(entry_id, float(d)) for entry_id, d in ranked]
 
 
@@ -200,7 +202,12 @@ def find_similar(
     ranked = [(i, 1.0 - d) for i, d in nearest(qs, vector, CANDIDATES, filter_key) if 1.0 - d >= threshold]
     if not ranked:
         return None
-    rows = {row["id"]: row for row in qs.filter(id__in=[i for i, _ in ranked]).values("id", "query_text", "response", "usage", "created_at")}
+    rows = {
+        row["id"]: row
+        for row in qs.filter(id__in=[i for i, _ in ranked]).values(
+            "id", "query_text", "response", "usage", "created_at"
+        )
+    }
     for entry_id, similarity in ranked:
         row = rows.get(entry_id)
         if row is not None and guards_agree(query_text, row["query_text"]):

@@ -63,7 +63,9 @@ def reembed_entries(embedder: Embedder | None = None, batch_size: int = 256, pro
         progress(done, total)
 
 
-def embed_few_shot_examples(embedder: Embedder | None = None, batch_size: int = 128, progress: Progress = _no_progress) -> int:
+def embed_few_shot_examples(
+    embedder: Embedder | None = None, batch_size: int = 128, progress: Progress = _no_progress
+) -> int:
     """Embed every enabled example that has no vector from the current model."""
     embedder = embedder or get_embedder()
     _check_dimension(embedder)
@@ -77,6 +79,8 @@ def embed_few_shot_examples(embedder: Embedder | None = None, batch_size: int = 
         vectors = embedder.embed([text for _, text in batch])
         with transaction.atomic():
             for (example_id, _), vector in zip(batch, vectors, strict=True):
-                FewShotExample.objects.filter(id=example_id).update(embedding=vector, embedding_model=embedder.model_name)
+                FewShotExample.objects.filter(id=example_id).update(
+                    embedding=vector, embedding_model=embedder.model_name
+                )
         done += len(batch)
         progress(done, total)

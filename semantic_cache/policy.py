@@ -69,9 +69,7 @@ def parse_cache_control(header: str) -> CacheControl:
     return CacheControl(no_cache, no_store, max_age)
 
 
-def resolve_scope(
-    principal: Principal, requested: str | None, session_id: str
-) -> tuple[CacheScope | None, str]:
+def resolve_scope(principal: Principal, requested: str | None, session_id: str) -> tuple[CacheScope | None, str]:
     """The partition for this request, or (None, reason) when it cannot have one.
 
     The team's `cache_scope` is the widest a request may use; `lc_cache_scope` may narrow

@@ -74,8 +74,12 @@ def _openai_chunks(body: Mapping[str, Any], include_usage: bool) -> Iterator[byt
             yield chunk(index, {"refusal": message["refusal"]})
         for position, call in enumerate(message.get("tool_calls") or []):
             function = call.get("function") or {}
-            opening: dict[str, Any] = {"index": position, "id": call.get("id"), "type": call.get("type", "function"),
-                       "function": {"name": function.get("name", ""), "arguments": ""}}
+            opening: dict[str, Any] = {
+                "index": position,
+                "id": call.get("id"),
+                "type": call.get("type", "function"),
+                "function": {"name": function.get("name", ""), "arguments": ""},
+            }
             yield chunk(index, {"tool_calls": [opening]})
             arguments = function.get("arguments") or ""
             if arguments:
@@ -89,22 +93,52 @@ def _openai_chunks(body: Mapping[str, Any], include_usage: bool) -> Iterator[byt
 def _anthropic_block_events(index: int, block: Mapping[str, Any]) -> Iterator[bytes]:
     kind = block.get("type")
     if kind == "text":
-        yield anthropic_event("content_block_start", {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+        yield anthropic_event(
+            "content_block_start",
+            {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+        )
         for piece in _pieces(block.get("text", "")):
-            yield anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}})
+            yield anthropic_event(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+            )
     elif kind == "tool_use":
         opening: dict[str, Any] = {"type": "tool_use", "id": block.get("id"), "name": block.get("name"), "input": {}}
-        yield anthropic_event("content_block_start", {"type": "content_block_start", "index": index, "content_block": opening})
+        yield anthropic_event(
+            "content_block_start", {"type": "content_block_start", "index": index, "content_block": opening}
+        )
         partial = json.dumps(block.get("input", {}), separators=(",", ":"), ensure_ascii=False)
-        yield anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": partial}})
+        yield anthropic_event(
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": partial},
+            },
+        )
     elif kind == "thinking":
-        yield anthropic_event("content_block_start", {"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": ""}})
+        yield anthropic_event(
+            "content_block_start",
+            {"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": ""}},
+        )
         for piece in _pieces(block.get("thinking", "")):
-            yield anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta", "thinking": piece}})
+            yield anthropic_event(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta", "thinking": piece}},
+            )
         if block.get("signature"):
-            yield anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "signature_delta", "signature": block["signature"]}})
+            yield anthropic_event(
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "signature_delta", "signature": block["signature"]},
+                },
+            )
     else:  # redacted_thinking and anything opaque: sent whole in its start event
-        yield anthropic_event("content_block_start", {"type": "content_block_start", "index": index, "content_block": dict(block)})
+        yield anthropic_event(
+            "content_block_start", {"type": "content_block_start", "index": index, "content_block": dict(block)}
+        )
     yield anthropic_event("content_block_stop", {"type": "content_block_stop", "index": index})
 
 
@@ -116,7 +150,10 @@ def _anthropic_events(body: Mapping[str, Any]) -> Iterator[bytes]:
     for index, block in enumerate(body.get("content") or []):
         yield from _anthropic_block_events(index, block)
     delta = {"stop_reason": body.get("stop_reason"), "stop_sequence": body.get("stop_sequence")}
-    yield anthropic_event("message_delta", {"type": "message_delta", "delta": delta, "usage": {"output_tokens": usage.get("output_tokens", 0)}})
+    yield anthropic_event(
+        "message_delta",
+        {"type": "message_delta", "delta": delta, "usage": {"output_tokens": usage.get("output_tokens", 0)}},
+    )
     yield anthropic_event("message_stop", {"type": "message_stop"})
 
 
@@ -182,7 +219,10 @@ class StreamAssembler:
         if payload.get("usage"):
             self._usage = payload["usage"]
         for choice in payload.get("choices") or []:
-            state = self._choices.setdefault(int(choice.get("index", 0)), {"content": [], "tools": {}, "finish": None, "role": "assistant", "refusal": []})
+            state = self._choices.setdefault(
+                int(choice.get("index", 0)),
+                {"content": [], "tools": {}, "finish": None, "role": "assistant", "refusal": []},
+            )
             if choice.get("logprobs"):
                 self.broken = "logprobs"
             delta = choice.get("delta") or {}
@@ -193,7 +233,9 @@ class StreamAssembler:
             if delta.get("refusal"):
                 state["refusal"].append(delta["refusal"])
             for call in delta.get("tool_calls") or []:
-                slot = state["tools"].setdefault(int(call["index"]), {"id": None, "type": "function", "name": "", "arguments": []})
+                slot = state["tools"].setdefault(
+                    int(call["index"]), {"id": None, "type": "function", "name": "", "arguments": []}
+                )
                 if call.get("id"):
                     slot["id"] = call["id"]
                 function = call.get("function") or {}
@@ -261,7 +303,11 @@ class StreamAssembler:
             message["refusal"] = "".join(state["refusal"]) or None
             if state["tools"]:
                 message["tool_calls"] = [
-                    {"id": slot["id"], "type": slot["type"], "function": {"name": slot["name"], "arguments": "".join(slot["arguments"])}}
+                    {
+                        "id": slot["id"],
+                        "type": slot["type"],
+                        "function": {"name": slot["name"], "arguments": "".join(slot["arguments"])},
+                    }
                     for _, slot in sorted(state["tools"].items())
                 ]
             choices.append({"index": index, "message": message, "logprobs": None, "finish_reason": state["finish"]})

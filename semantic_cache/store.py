@@ -44,7 +44,10 @@ def usage_json(usage: Usage) -> dict[str, int]:
 def usage_from_json(data: Any) -> Usage:
     if not isinstance(data, dict):
         return Usage()
-    fields = {name: int(data.get(name) or 0) for name in ("input_tokens", "cached_read_tokens", "cache_write_tokens", "output_tokens")}
+    fields = {
+        name: int(data.get(name) or 0)
+        for name in ("input_tokens", "cached_read_tokens", "cache_write_tokens", "output_tokens")
+    }
     return Usage(**fields)
 
 
@@ -83,8 +86,19 @@ def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
         update_conflicts=True,
         unique_fields=["team", "scope", "key", "session_id", "exact_key"],
         update_fields=[
-            "route_name", "wire", "context_fingerprint", "template_version", "embedding_model", "embedding",
-            "query_text", "response", "usage", "created_at", "expires_at", "hit_count", "last_hit_at",
+            "route_name",
+            "wire",
+            "context_fingerprint",
+            "template_version",
+            "embedding_model",
+            "embedding",
+            "query_text",
+            "response",
+            "usage",
+            "created_at",
+            "expires_at",
+            "hit_count",
+            "last_hit_at",
         ],
     )
     if entry.pk is None:  # older backends do not return ids on conflict updates

@@ -19,8 +19,17 @@ from tests.gateway_support import make_key
 def _entry(team: Team, key: str, route: str = "gpt", version: str = "", hits: int = 0) -> CacheEntry:
     now = timezone.now()
     return CacheEntry.objects.create(
-        team=team, scope="team", route_name=route, wire="openai", exact_key=key, context_fingerprint="fp",
-        template_version=version, response={}, created_at=now, expires_at=now + timedelta(minutes=5), hit_count=hits,
+        team=team,
+        scope="team",
+        route_name=route,
+        wire="openai",
+        exact_key=key,
+        context_fingerprint="fp",
+        template_version=version,
+        response={},
+        created_at=now,
+        expires_at=now + timedelta(minutes=5),
+        hit_count=hits,
     )
 
 
@@ -39,7 +48,9 @@ def world(transactional_db: Any) -> dict[str, Any]:
 
 
 def _post(client: Client, key: str, body: dict[str, Any]) -> Any:
-    return client.post("/v1/cache/invalidate", body, content_type="application/json", headers={"authorization": f"Bearer {key}"})
+    return client.post(
+        "/v1/cache/invalidate", body, content_type="application/json", headers={"authorization": f"Bearer {key}"}
+    )
 
 
 def test_stats_count_only_the_keys_team(world: dict[str, Any]) -> None:
@@ -74,7 +85,9 @@ def test_the_cache_api_needs_a_key(world: dict[str, Any]) -> None:
 def test_admin_shows_members_only_their_teams_entries_and_invalidates_by_route(world: dict[str, Any]) -> None:
     bob = User.objects.create_user("bob", password="pw-long-enough-1", is_staff=True)
     bob.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="semantic_cache", codename__in=["view_cacheentry", "delete_cacheentry"])
+        *Permission.objects.filter(
+            content_type__app_label="semantic_cache", codename__in=["view_cacheentry", "delete_cacheentry"]
+        )
     )
     TeamMembership.objects.create(team=world["alpha"], user=bob)
     client = Client()

@@ -17,7 +17,9 @@ from tests.semantic_cache.cache_support import ask, settle, wait_for_entries
 
 
 def _client(gateway: Any, plaintext: str, **headers: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=gateway.openai_base, api_key=plaintext, max_retries=0, default_headers=headers or None)
+    return openai.OpenAI(
+        base_url=gateway.openai_base, api_key=plaintext, max_retries=0, default_headers=headers or None
+    )
 
 
 @pytest.fixture
@@ -106,13 +108,17 @@ def test_a_follow_up_in_another_conversation_never_matches(alice: openai.OpenAI)
     assert turn("volcanoes")[0] == "HIT"
 
 
-def test_bob_shares_alices_answers_and_charlie_never_sees_them(alice: openai.OpenAI, bob: openai.OpenAI, charlie: openai.OpenAI) -> None:
+def test_bob_shares_alices_answers_and_charlie_never_sees_them(
+    alice: openai.OpenAI, bob: openai.OpenAI, charlie: openai.OpenAI
+) -> None:
     ask(alice, "What is the chemical formula of water?")
     wait_for_entries(1)
     assert ask(bob, "What is the chemical formula of water?")[0] == "HIT"
     # Neither the exact request nor a paraphrase finds team alpha's entry.
     assert ask(charlie, "What's water's chemical formula?")[0] == "MISS"
-    status, text, _ = ask(charlie, "What is the chemical formula of water?", extra_body={"lc_skip_semantic_cache": True})
+    status, text, _ = ask(
+        charlie, "What is the chemical formula of water?", extra_body={"lc_skip_semantic_cache": True}
+    )
     assert (status, text) == ("MISS", "Answer to: What is the chemical formula of water?")
 
 
@@ -124,7 +130,9 @@ def test_a_team_with_key_scope_keeps_each_keys_answers_apart(alice: openai.OpenA
     wait_for_entries(2)
     assert ask(alice, "Who wrote Pride and Prejudice?")[0] == "HIT"
     # Asking for the team scope cannot widen what the team allows.
-    assert ask(bob, "Who wrote Pride and Prejudice?", extra_body={"lc_cache_scope": "team"})[0] == "HIT"  # bob's own entry
+    assert (
+        ask(bob, "Who wrote Pride and Prejudice?", extra_body={"lc_cache_scope": "team"})[0] == "HIT"
+    )  # bob's own entry
     assert CacheEntry.objects.filter(scope="team").count() == 0
 
 
@@ -187,7 +195,9 @@ def test_cache_control_no_store_is_not_stored(gateway: Any, keys: dict[str, str]
     assert CacheEntry.objects.count() == 0
 
 
-def test_cache_control_no_cache_goes_upstream_and_refreshes(gateway: Any, keys: dict[str, str], alice: openai.OpenAI, fake: Any) -> None:
+def test_cache_control_no_cache_goes_upstream_and_refreshes(
+    gateway: Any, keys: dict[str, str], alice: openai.OpenAI, fake: Any
+) -> None:
     ask(alice, "How do I install numpy?")
     first = wait_for_entries(1)[0]
     client = _client(gateway, keys["alice"], **{"cache-control": "no-cache"})
@@ -219,7 +229,10 @@ def test_litellm_cache_controls_are_obeyed_and_not_sent_upstream(alice: openai.O
     # Another namespace is another cache.
     assert ask(alice, "How do I install numpy?", extra_body={"cache": {"namespace": "other"}})[0] == "MISS"
     assert ask(alice, "How do I install numpy?", extra_body={"cache": {"namespace": "docs"}})[0] == "HIT"
-    assert ask(alice, "How do I install numpy?", extra_body={"cache": {"no-cache": True, "namespace": "docs"}})[0] == "MISS"
+    assert (
+        ask(alice, "How do I install numpy?", extra_body={"cache": {"no-cache": True, "namespace": "docs"}})[0]
+        == "MISS"
+    )
 
 
 def test_generation_parameters_separate_entries(alice: openai.OpenAI) -> None:

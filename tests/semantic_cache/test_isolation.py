@@ -26,7 +26,12 @@ from semantic_cache.policy import resolve_scope
 from semantic_cache.store import EntryDraft, save_entry
 from tests.gateway_support import make_key
 
-TEXTS = ["how do I sort a list in python", "how can I sort a python list", "what is the capital of france", "turn the lights on"]
+TEXTS = [
+    "how do I sort a list in python",
+    "how can I sort a python list",
+    "what is the capital of france",
+    "turn the lights on",
+]
 EMBEDDER = HashingTestEmbedder()
 
 
@@ -36,17 +41,32 @@ def people(db: Any) -> dict[str, Principal]:
     for name, team in (("alice", "alpha"), ("bob", "alpha"), ("charlie", "beta")):
         key, _ = make_key(team)
         found[name] = Principal(
-            team_id=key.team_id, team_name=team, team_cache_scope="team", key_id=key.id, key_prefix=key.prefix,
-            allowed_route_ids=None, rpm_limit=None, tpm_limit=None, monthly_budget_usd=None, expires_at=None,
+            team_id=key.team_id,
+            team_name=team,
+            team_cache_scope="team",
+            key_id=key.id,
+            key_prefix=key.prefix,
+            allowed_route_ids=None,
+            rpm_limit=None,
+            tpm_limit=None,
+            monthly_budget_usd=None,
+            expires_at=None,
         )
     return found
 
 
 def _draft(scope: CacheScope, text: str) -> EntryDraft:
     return EntryDraft(
-        scope=scope, route_name="gpt", wire="openai", exact_key=hashlib.sha256(text.encode()).hexdigest(),
-        context_fingerprint="same-context", template_version="", query_text=text,
-        response={"answer": text, "team": scope.team_id}, usage=Usage(), ttl_seconds=300,
+        scope=scope,
+        route_name="gpt",
+        wire="openai",
+        exact_key=hashlib.sha256(text.encode()).hexdigest(),
+        context_fingerprint="same-context",
+        template_version="",
+        query_text=text,
+        response={"answer": text, "team": scope.team_id},
+        usage=Usage(),
+        ttl_seconds=300,
     )
 
 
@@ -71,7 +91,9 @@ request_shape = st.tuples(
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stored=st.lists(request_shape, min_size=1, max_size=8), asked=request_shape)
-def test_no_request_reads_an_entry_outside_its_partition(people: dict[str, Principal], stored: list[Any], asked: Any) -> None:
+def test_no_request_reads_an_entry_outside_its_partition(
+    people: dict[str, Principal], stored: list[Any], asked: Any
+) -> None:
     def scope_of(shape: Any) -> CacheScope | None:
         who, team_default, requested, session, _ = shape
         return resolve_scope(replace(people[who], team_cache_scope=team_default), requested, session)[0]
@@ -85,7 +107,9 @@ def test_no_request_reads_an_entry_outside_its_partition(people: dict[str, Princ
         if scope is not None:
             text = asked[4]
             exact = find_exact(scope, _draft(scope, text).exact_key, "openai", None)
-            similar = find_similar(scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(text), text, 0.0, None)
+            similar = find_similar(
+                scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(text), text, 0.0, None
+            )
             for found in (exact, similar):
                 if found is not None:
                     entry = CacheEntry.objects.get(id=found.entry_id)
@@ -101,7 +125,19 @@ def test_charlie_never_gets_alices_answer_even_with_the_same_session_id(people: 
     assert alice_scope is not None and charlie_scope is not None
     save_entry(_draft(alice_scope, TEXTS[0]), EMBEDDER)
     assert find_exact(charlie_scope, _draft(charlie_scope, TEXTS[0]).exact_key, "openai", None) is None
-    assert find_similar(charlie_scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(TEXTS[0]), TEXTS[0], 0.0, None) is None
+    assert (
+        find_similar(
+            charlie_scope,
+            "same-context",
+            "openai",
+            EMBEDDER.model_name,
+            EMBEDDER.embed_one(TEXTS[0]),
+            TEXTS[0],
+            0.0,
+            None,
+        )
+        is None
+    )
     assert find_exact(alice_scope, _draft(alice_scope, TEXTS[0]).exact_key, "openai", None) is not None
 
 
@@ -109,4 +145,9 @@ def test_vectors_of_another_model_are_never_compared(people: dict[str, Principal
     scope = resolve_scope(people["alice"], None, "")[0]
     assert scope is not None
     save_entry(_draft(scope, TEXTS[0]), HashingTestEmbedder(model_name="test/other-model"))
-    assert find_similar(scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(TEXTS[0]), TEXTS[0], 0.0, None) is None
+    assert (
+        find_similar(
+            scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(TEXTS[0]), TEXTS[0], 0.0, None
+        )
+        is None
+    )

@@ -13,20 +13,54 @@ from semantic_cache.answers import unstorable_reason
 from semantic_cache.replay import StreamAssembler, replay_events, with_fresh_id
 
 OPENAI_TEXT: dict[str, Any] = {
-    "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "x" * 150 + " done", "refusal": None}, "logprobs": None, "finish_reason": "stop"}],
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "x" * 150 + " done", "refusal": None},
+            "logprobs": None,
+            "finish_reason": "stop",
+        }
+    ],
     "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
 }
 OPENAI_TOOLS: dict[str, Any] = {
-    "id": "chatcmpl-2", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}},
-        {"id": "call_2", "type": "function", "function": {"name": "get_time", "arguments": "{}"}},
-    ]}, "logprobs": None, "finish_reason": "tool_calls"}],
+    "id": "chatcmpl-2",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o",
+    "choices": [
+        {
+            "index": 0,
+            "message": {
+                "role": "assistant",
+                "content": None,
+                "refusal": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                    },
+                    {"id": "call_2", "type": "function", "function": {"name": "get_time", "arguments": "{}"}},
+                ],
+            },
+            "logprobs": None,
+            "finish_reason": "tool_calls",
+        }
+    ],
     "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
 }
 ANTHROPIC: dict[str, Any] = {
-    "id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "stop_reason": "tool_use", "stop_sequence": None,
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude",
+    "stop_reason": "tool_use",
+    "stop_sequence": None,
     "content": [
         {"type": "thinking", "thinking": "let me see " * 10, "signature": "sig"},
         {"type": "text", "text": "Checking the weather."},
@@ -45,7 +79,9 @@ def _round_trip(wire: WireFormat, body: dict[str, Any]) -> dict[str, Any] | None
     return assembler.body(Usage())
 
 
-@pytest.mark.parametrize(("wire", "body"), [("openai", OPENAI_TEXT), ("openai", OPENAI_TOOLS), ("anthropic", ANTHROPIC)])
+@pytest.mark.parametrize(
+    ("wire", "body"), [("openai", OPENAI_TEXT), ("openai", OPENAI_TOOLS), ("anthropic", ANTHROPIC)]
+)
 def test_a_replayed_body_assembles_back_to_itself(wire: WireFormat, body: dict[str, Any]) -> None:
     assert _round_trip(wire, body) == body
 
@@ -82,5 +118,7 @@ def test_only_complete_answers_are_storable() -> None:
     assert unstorable_reason("openai", length, False) == "finish_reason 'length'"
     assert unstorable_reason("openai", OPENAI_TEXT, False) == ""
     assert unstorable_reason("openai", OPENAI_TOOLS, False) and unstorable_reason("openai", OPENAI_TOOLS, True) == ""
-    assert unstorable_reason("anthropic", {**ANTHROPIC, "stop_reason": "max_tokens"}, True) == "stop_reason 'max_tokens'"
+    assert (
+        unstorable_reason("anthropic", {**ANTHROPIC, "stop_reason": "max_tokens"}, True) == "stop_reason 'max_tokens'"
+    )
     assert unstorable_reason("anthropic", ANTHROPIC, False) and unstorable_reason("anthropic", ANTHROPIC, True) == ""

@@ -35,7 +35,11 @@ def alice(gateway: Any, routes: dict[str, Any]) -> openai.OpenAI:
 def test_a_stream_cut_before_its_end_is_not_stored(alice: openai.OpenAI, fake: Any) -> None:
     fake.inject(Fault.CUT_STREAM)
     with pytest.raises(openai.APIError):
-        list(alice.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "Tell me a long story."}], stream=True))
+        list(
+            alice.chat.completions.create(
+                model="fake-gpt", messages=[{"role": "user", "content": "Tell me a long story."}], stream=True
+            )
+        )
     settle()
     assert CacheEntry.objects.count() == 0
     # The next identical request is not held back waiting for the failed one.
@@ -45,7 +49,11 @@ def test_a_stream_cut_before_its_end_is_not_stored(alice: openai.OpenAI, fake: A
 def test_a_stream_ending_in_an_error_event_is_not_stored(alice: openai.OpenAI, fake: Any) -> None:
     fake.inject(Fault.OVERLOADED)
     with pytest.raises(openai.APIError):
-        list(alice.chat.completions.create(model="fake-gpt", messages=[{"role": "user", "content": "Tell me a long story."}], stream=True))
+        list(
+            alice.chat.completions.create(
+                model="fake-gpt", messages=[{"role": "user", "content": "Tell me a long story."}], stream=True
+            )
+        )
     settle()
     assert CacheEntry.objects.count() == 0
 
@@ -56,7 +64,10 @@ def test_an_answer_stopped_by_the_token_limit_is_not_stored(alice: openai.OpenAI
     )
     assert raw.parse().choices[0].finish_reason == "length"
     stream = alice.chat.completions.create(
-        model="fake-gpt", messages=[{"role": "user", "content": "Describe the sky in detail."}], max_tokens=2, stream=True
+        model="fake-gpt",
+        messages=[{"role": "user", "content": "Describe the sky in detail."}],
+        max_tokens=2,
+        stream=True,
     )
     assert [c.choices[0].finish_reason for c in stream if c.choices][-1] == "length"
     settle()

@@ -36,7 +36,11 @@ def _openai_stream(client: openai.OpenAI, include_usage: bool) -> tuple[str, lis
         model="fake-gpt", messages=[{"role": "user", "content": QUESTION}], stream=True, **kwargs
     )
     chunks = list(raw.parse())
-    return raw.headers["x-layercache-cache"], chunks, "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    return (
+        raw.headers["x-layercache-cache"],
+        chunks,
+        "".join(c.choices[0].delta.content or "" for c in chunks if c.choices),
+    )
 
 
 def test_a_stored_openai_body_replays_as_a_stream_with_usage_and_done(oai: openai.OpenAI, fake: Any) -> None:
@@ -65,7 +69,9 @@ def test_a_stored_openai_stream_serves_a_plain_request(oai: openai.OpenAI, fake:
     status, _, streamed_text = _openai_stream(oai, include_usage=False)
     assert status == "MISS"
     wait_for_entries(1)
-    raw = oai.chat.completions.with_raw_response.create(model="fake-gpt", messages=[{"role": "user", "content": QUESTION}])
+    raw = oai.chat.completions.with_raw_response.create(
+        model="fake-gpt", messages=[{"role": "user", "content": QUESTION}]
+    )
     completion = raw.parse()
     assert raw.headers["x-layercache-cache"] == "HIT"
     assert completion.choices[0].message.content == streamed_text
@@ -76,14 +82,18 @@ def test_a_stored_openai_stream_serves_a_plain_request(oai: openai.OpenAI, fake:
 
 
 def test_a_stored_anthropic_body_replays_as_a_stream(claude: anthropic.Anthropic, fake: Any) -> None:
-    first = claude.messages.create(model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}])
+    first = claude.messages.create(
+        model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]
+    )
     wait_for_entries(1)
     raw = claude.messages.with_raw_response.create(
         model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}], stream=True
     )
     assert raw.headers["x-layercache-cache"] == "HIT"
     assert [event.type for event in raw.parse()][:2] == ["message_start", "content_block_start"]
-    with claude.messages.stream(model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]) as stream:
+    with claude.messages.stream(
+        model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]
+    ) as stream:
         events = [event.type for event in stream]
         final = stream.get_final_message()
     assert events[0] == "message_start" and events[-1] == "message_stop"
@@ -95,10 +105,14 @@ def test_a_stored_anthropic_body_replays_as_a_stream(claude: anthropic.Anthropic
 
 
 def test_a_stored_anthropic_stream_serves_a_plain_request(claude: anthropic.Anthropic, fake: Any) -> None:
-    with claude.messages.stream(model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]) as stream:
+    with claude.messages.stream(
+        model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]
+    ) as stream:
         streamed = stream.get_final_message()
     wait_for_entries(1)
-    raw = claude.messages.with_raw_response.create(model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}])
+    raw = claude.messages.with_raw_response.create(
+        model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]
+    )
     message = raw.parse()
     assert raw.headers["x-layercache-cache"] == "HIT"
     assert message.content[0].text == streamed.content[0].text  # type: ignore[union-attr]
@@ -107,8 +121,12 @@ def test_a_stored_anthropic_stream_serves_a_plain_request(claude: anthropic.Anth
     assert len(fake.received) == 1
 
 
-def test_an_openai_answer_is_not_served_to_an_anthropic_request(oai: openai.OpenAI, claude: anthropic.Anthropic) -> None:
+def test_an_openai_answer_is_not_served_to_an_anthropic_request(
+    oai: openai.OpenAI, claude: anthropic.Anthropic
+) -> None:
     oai.chat.completions.create(model="fake-claude", messages=[{"role": "user", "content": QUESTION}])
     wait_for_entries(1)
-    raw = claude.messages.with_raw_response.create(model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}])
+    raw = claude.messages.with_raw_response.create(
+        model="fake-claude", max_tokens=200, messages=[{"role": "user", "content": QUESTION}]
+    )
     assert raw.headers["x-layercache-cache"] == "MISS"

@@ -26,9 +26,18 @@ def team(db: Any) -> Team:
 def _entry(team: Team, key: str, expires_in: float, model: str = "", text: str = "") -> CacheEntry:
     now = timezone.now()
     return CacheEntry.objects.create(
-        team=team, scope="team", route_name="gpt", wire="openai", exact_key=key, context_fingerprint="fp",
-        embedding_model=model, embedding=np.zeros(384, dtype=np.float32) + 0.05 if model else None, query_text=text,
-        response={}, created_at=now, expires_at=now + timedelta(seconds=expires_in),
+        team=team,
+        scope="team",
+        route_name="gpt",
+        wire="openai",
+        exact_key=key,
+        context_fingerprint="fp",
+        embedding_model=model,
+        embedding=np.zeros(384, dtype=np.float32) + 0.05 if model else None,
+        query_text=text,
+        response={},
+        created_at=now,
+        expires_at=now + timedelta(seconds=expires_in),
     )
 
 

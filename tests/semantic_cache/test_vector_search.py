@@ -31,8 +31,21 @@ def table(db: Any) -> dict[str, Any]:
     now = timezone.now()
     big, small = _unit(3000, 1), _unit(30, 2)
     rows = [
-        CacheEntry(team=team, scope="team", route_name="gpt", wire="openai", exact_key=f"{fp}-{i}", context_fingerprint=fp, template_version=fp,
-                   embedding_model="m", embedding=vector, query_text="q", response={}, created_at=now, expires_at=now + timedelta(hours=1))
+        CacheEntry(
+            team=team,
+            scope="team",
+            route_name="gpt",
+            wire="openai",
+            exact_key=f"{fp}-{i}",
+            context_fingerprint=fp,
+            template_version=fp,
+            embedding_model="m",
+            embedding=vector,
+            query_text="q",
+            response={},
+            created_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
         for fp, vectors in (("big", big), ("small", small))
         for i, vector in enumerate(vectors)
     ]
@@ -43,7 +56,9 @@ def table(db: Any) -> dict[str, Any]:
 
 
 def _filtered(scope: CacheScope, fingerprint: str) -> Any:
-    return CacheEntry.objects.for_scope(scope).filter(context_fingerprint=fingerprint, embedding_model="m", embedding__isnull=False)
+    return CacheEntry.objects.for_scope(scope).filter(
+        context_fingerprint=fingerprint, embedding_model="m", embedding__isnull=False
+    )
 
 
 def _truth(vectors: np.ndarray, query: np.ndarray) -> int:
@@ -75,7 +90,9 @@ def test_a_small_candidate_set_is_searched_exactly(table: dict[str, Any]) -> Non
         assert best.exact_key == f"small-{_truth(table['small'], query)}"
 
 
-def test_a_large_candidate_set_uses_the_index_with_a_wider_scan_and_keeps_recall(table: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_candidate_set_uses_the_index_with_a_wider_scan_and_keeps_recall(
+    table: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert lookup.EXACT_SEARCH_LIMIT < 3000  # so the HNSW path runs on this small table
     monkeypatch.setattr(lookup, "_rows", lookup._RowEstimate())
     hits = 0
