@@ -70,9 +70,7 @@ def bundled_weights_dir(model_name: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:
-        candidate = (
-            Path(location) / "data" / "embeddings" / safe_model_dir_name(model_name)
-        )
+        candidate = Path(location) / "data" / "embeddings" / safe_model_dir_name(model_name)
         if (candidate / "model.safetensors").is_file():
             return candidate
     return None
@@ -81,9 +79,7 @@ def bundled_weights_dir(model_name: str) -> Path | None:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write via a temp file in the same folder and os.replace, so readers (and a second
     process preparing the same folder) only ever see no file or the complete file."""
-    fd, tmp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
@@ -144,9 +140,7 @@ def _normalise(vectors: NDArray[Any]) -> FloatMatrix:
 class FastEmbedEmbedder:
     """An Embedder backed by fastembed's ONNX runtime."""
 
-    def __init__(
-        self, model_name: str, model_dir: Path | None, threads: int | None = None
-    ):
+    def __init__(self, model_name: str, model_dir: Path | None, threads: int | None = None):
         from fastembed import TextEmbedding
 
         if model_dir is not None:
@@ -213,13 +207,9 @@ class HashingTestEmbedder:
         return row
 
 
-def load_embedder(
-    model_name: str, models_dir: Path, threads: int | None = None
-) -> Embedder:
+def load_embedder(model_name: str, models_dir: Path, threads: int | None = None) -> Embedder:
     """Prepare (if needed) and load a real embedder, without touching Django settings."""
-    return FastEmbedEmbedder(
-        model_name, prepare_model_dir(model_name, models_dir), threads
-    )
+    return FastEmbedEmbedder(model_name, prepare_model_dir(model_name, models_dir), threads)
 
 
 def default_data_dir() -> Path:

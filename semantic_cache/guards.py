@@ -44,9 +44,7 @@ _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # --- numbers -------------------------------------------------------------------------------
 
 # A leading minus counts only where it cannot be a range or a hyphen ("3-5", "gpt-4").
-_NUMBER_RE = re.compile(
-    r"(?:(?<![\w)])-)?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:(?<![\w)])-)?\d+(?:\.\d+)?"
-)
+_NUMBER_RE = re.compile(r"(?:(?<![\w)])-)?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:(?<![\w)])-)?\d+(?:\.\d+)?")
 
 # "one" is left out on purpose: "which one", "the one that" are far more common than the
 # number, and a missing number only costs a miss.
@@ -97,9 +95,7 @@ def _canonical_number(raw: str) -> str:
 def extract_numbers(text: str) -> frozenset[str]:
     """Canonical numbers mentioned in `text`, digits or simple number words."""
     found = {_canonical_number(m.group()) for m in _NUMBER_RE.finditer(text)}
-    found.update(
-        _NUMBER_WORDS[w] for w in _WORD_RE.findall(text.lower()) if w in _NUMBER_WORDS
-    )
+    found.update(_NUMBER_WORDS[w] for w in _WORD_RE.findall(text.lower()) if w in _NUMBER_WORDS)
     return frozenset(found)
 
 
@@ -153,9 +149,7 @@ def extract_units(text: str) -> frozenset[str]:
     """Canonical units of measure or currency mentioned in `text`."""
     lowered = text.lower()
     units = {_UNIT_BY_WORD[w] for w in _WORD_RE.findall(lowered) if w in _UNIT_BY_WORD}
-    units.update(
-        _UNIT_BY_WORD[g] for g in _GLUED_UNIT_RE.findall(lowered) if g in _UNIT_BY_WORD
-    )
+    units.update(_UNIT_BY_WORD[g] for g in _GLUED_UNIT_RE.findall(lowered) if g in _UNIT_BY_WORD)
     units.update(unit for symbol, unit in _SYMBOL_UNITS.items() if symbol in text)
     return frozenset(units)
 
@@ -383,9 +377,7 @@ _KNOWN_NAME_RE = re.compile(r"(?<![\w+#])(c\+\+|c#|[a-z]+)(?![\w+#])")
 _QUOTED_RE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<!\w)'([^']+)'(?!\w)")
 _CODE_RES = (
     re.compile(r"(?<!\S)--?[A-Za-z][\w-]*"),  # CLI flags, not "big-O"
-    re.compile(
-        r"\b[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?"
-    ),  # dotted / paths
+    re.compile(r"\b[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?"),  # dotted / paths
     re.compile(r"\b[A-Za-z]\w*\(\)"),  # calls
     re.compile(r"\b\w*[a-z0-9]_\w+\b|\b_\w+\b"),  # snake_case, _private
     re.compile(r"\b[a-z]+[A-Z]\w*\b"),  # camelCase
@@ -501,7 +493,4 @@ def guards_agree(a: str, b: str) -> GuardResult:
 def is_eligible_for_semantic(text: str) -> bool:
     """Whether a prompt is long enough for a semantic (nearest-neighbour) lookup at all."""
     stripped = text.strip()
-    return (
-        len(stripped) >= MIN_ELIGIBLE_CHARS
-        and len(_WORD_RE.findall(stripped.lower())) >= MIN_ELIGIBLE_WORDS
-    )
+    return len(stripped) >= MIN_ELIGIBLE_CHARS and len(_WORD_RE.findall(stripped.lower())) >= MIN_ELIGIBLE_WORDS

@@ -72,9 +72,7 @@ def read_safetensors(path: Path) -> dict[str, NDArray[np.generic]]:
             continue
         dtype = _SAFETENSORS_DTYPES.get(spec["dtype"])
         if dtype is None:
-            raise ValueError(
-                f"{path}: tensor {name!r} has unsupported dtype {spec['dtype']}"
-            )
+            raise ValueError(f"{path}: tensor {name!r} has unsupported dtype {spec['dtype']}")
         start, end = spec["data_offsets"]
         little_endian = np.dtype(dtype).newbyteorder("<")
         array = np.frombuffer(
@@ -96,28 +94,20 @@ class _GraphBuilder:
         self.initializers: list[onnx.TensorProto] = []
 
     def const(self, name: str, array: NDArray[np.generic]) -> str:
-        self.initializers.append(
-            numpy_helper.from_array(np.ascontiguousarray(array), name)
-        )
+        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
     def op(self, op_type: str, inputs: list[str], name: str, **attrs: Any) -> str:
         self.nodes.append(helper.make_node(op_type, inputs, [name], name=name, **attrs))
         return name
 
-    def linear(
-        self, x: str, weights: dict[str, NDArray[np.generic]], prefix: str
-    ) -> str:
+    def linear(self, x: str, weights: dict[str, NDArray[np.generic]], prefix: str) -> str:
         # torch Linear stores W as (out, in); MatMul wants (in, out).
         w = self.const(f"{prefix}.weight_t", weights[f"{prefix}.weight"].T)
         b = self.const(f"{prefix}.bias", weights[f"{prefix}.bias"])
-        return self.op(
-            "Add", [self.op("MatMul", [x, w], f"{prefix}/matmul"), b], f"{prefix}/out"
-        )
+        return self.op("Add", [self.op("MatMul", [x, w], f"{prefix}/matmul"), b], f"{prefix}/out")
 
-    def layer_norm(
-        self, x: str, weights: dict[str, NDArray[np.generic]], prefix: str, eps: float
-    ) -> str:
+    def layer_norm(self, x: str, weights: dict[str, NDArray[np.generic]], prefix: str, eps: float) -> str:
         gamma = self.const(f"{prefix}.weight", weights[f"{prefix}.weight"])
         beta = self.const(f"{prefix}.bias", weights[f"{prefix}.bias"])
         return self.op(
@@ -141,9 +131,7 @@ def _attention(
         f"{prefix}.split_shape",
         np.array([0, 0, cfg.num_heads, cfg.head_size], dtype=np.int64),
     )
-    merge_heads = g.const(
-        f"{prefix}.merge_shape", np.array([0, 0, cfg.hidden_size], np.int64)
-    )
+    merge_heads = g.const(f"{prefix}.merge_shape", np.array([0, 0, cfg.hidden_size], np.int64))
 
     def heads(kind: str, perm: list[int]) -> str:
         projected = g.linear(x, weights, f"{prefix}.self.{kind}")
@@ -153,12 +141,8 @@ def _attention(
     q = heads("query", [0, 2, 1, 3])  # (b, h, s, d)
     k = heads("key", [0, 2, 3, 1])  # (b, h, d, s): pre-transposed for Q @ K^T
     v = heads("value", [0, 2, 1, 3])
-    scale = g.const(
-        f"{prefix}.scale", np.array(1.0 / math.sqrt(cfg.head_size), np.float32)
-    )
-    scores = g.op(
-        "Mul", [g.op("MatMul", [q, k], f"{prefix}/qk"), scale], f"{prefix}/scaled"
-    )
+    scale = g.const(f"{prefix}.scale", np.array(1.0 / math.sqrt(cfg.head_size), np.float32))
+    scores = g.op("Mul", [g.op("MatMul", [q, k], f"{prefix}/qk"), scale], f"{prefix}/scaled")
     masked = g.op("Add", [scores, mask_bias], f"{prefix}/masked")
     probs = g.op("Softmax", [masked], f"{prefix}/probs", axis=-1)
     context = g.op("MatMul", [probs, v], f"{prefix}/context")
@@ -172,24 +156,16 @@ def _attention(
     )
     out = g.linear(merged, weights, f"{prefix}.output.dense")
     residual = g.op("Add", [out, x], f"{prefix}/residual")
-    return g.layer_norm(
-        residual, weights, f"{prefix}.output.LayerNorm", cfg.layer_norm_eps
-    )
+    return g.layer_norm(residual, weights, f"{prefix}.output.LayerNorm", cfg.layer_norm_eps)
 
 
 def _gelu(g: _GraphBuilder, x: str, prefix: str) -> str:
     # Exact erf GELU, as BERT's "gelu" activation (not the tanh approximation).
-    inv_sqrt2 = g.const(
-        f"{prefix}.inv_sqrt2", np.array(1.0 / math.sqrt(2.0), np.float32)
-    )
+    inv_sqrt2 = g.const(f"{prefix}.inv_sqrt2", np.array(1.0 / math.sqrt(2.0), np.float32))
     one = g.const(f"{prefix}.one", np.array(1.0, np.float32))
     half = g.const(f"{prefix}.half", np.array(0.5, np.float32))
-    erf = g.op(
-        "Erf", [g.op("Mul", [x, inv_sqrt2], f"{prefix}/scaled")], f"{prefix}/erf"
-    )
-    gate = g.op(
-        "Mul", [g.op("Add", [erf, one], f"{prefix}/erf1"), half], f"{prefix}/gate"
-    )
+    erf = g.op("Erf", [g.op("Mul", [x, inv_sqrt2], f"{prefix}/scaled")], f"{prefix}/erf")
+    gate = g.op("Mul", [g.op("Add", [erf, one], f"{prefix}/erf1"), half], f"{prefix}/gate")
     return g.op("Mul", [x, gate], f"{prefix}/out")
 
 
@@ -203,19 +179,13 @@ def _layer(
 ) -> str:
     prefix = f"encoder.layer.{index}"
     attended = _attention(g, x, mask_bias, weights, f"{prefix}.attention", cfg)
-    inner = _gelu(
-        g, g.linear(attended, weights, f"{prefix}.intermediate.dense"), f"{prefix}.gelu"
-    )
+    inner = _gelu(g, g.linear(attended, weights, f"{prefix}.intermediate.dense"), f"{prefix}.gelu")
     out = g.linear(inner, weights, f"{prefix}.output.dense")
     residual = g.op("Add", [out, attended], f"{prefix}.output/residual")
-    return g.layer_norm(
-        residual, weights, f"{prefix}.output.LayerNorm", cfg.layer_norm_eps
-    )
+    return g.layer_norm(residual, weights, f"{prefix}.output.LayerNorm", cfg.layer_norm_eps)
 
 
-def build_bert_model(
-    weights: dict[str, NDArray[np.generic]], cfg: BertConfig = MINILM_L6_CONFIG
-) -> onnx.ModelProto:
+def build_bert_model(weights: dict[str, NDArray[np.generic]], cfg: BertConfig = MINILM_L6_CONFIG) -> onnx.ModelProto:
     """Return the encoder as an ONNX model: ids, mask, type ids in; last_hidden_state out."""
     g = _GraphBuilder()
     inputs = [
@@ -271,9 +241,7 @@ def build_bert_model(
     # (1 - mask) * -10000 added to the scores, shaped (b, 1, 1, s): BERT's original additive
     # mask. exp(-10000) underflows to exactly 0 in float32, so padded keys get no weight.
     mask_f = g.op("Cast", ["attention_mask"], "mask/float", to=TensorProto.FLOAT)
-    inverted = g.op(
-        "Sub", [g.const("mask.one", np.array(1.0, np.float32)), mask_f], "mask/inv"
-    )
+    inverted = g.op("Sub", [g.const("mask.one", np.array(1.0, np.float32)), mask_f], "mask/inv")
     bias = g.op(
         "Mul",
         [inverted, g.const("mask.neg", np.array(-10000.0, np.float32))],
@@ -287,11 +255,7 @@ def build_bert_model(
 
     for index in range(cfg.num_layers):
         hidden = _layer(g, hidden, mask_bias, weights, index, cfg)
-    g.nodes.append(
-        helper.make_node(
-            "Identity", [hidden], ["last_hidden_state"], name="last_hidden_state"
-        )
-    )
+    g.nodes.append(helper.make_node("Identity", [hidden], ["last_hidden_state"], name="last_hidden_state"))
 
     output = helper.make_tensor_value_info(
         "last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", cfg.hidden_size]
@@ -307,9 +271,7 @@ def build_bert_model(
     return model
 
 
-def export_model_bytes(
-    safetensors_path: Path, cfg: BertConfig = MINILM_L6_CONFIG
-) -> bytes:
+def export_model_bytes(safetensors_path: Path, cfg: BertConfig = MINILM_L6_CONFIG) -> bytes:
     """Serialised ONNX model for the given weights; the same weights give the same bytes."""
     model = build_bert_model(read_safetensors(safetensors_path), cfg)
     onnx.checker.check_model(model)

@@ -78,12 +78,8 @@ def test_it_scores_a_paraphrase_above_an_unrelated_sentence(
     real_embedder: Embedder,
 ) -> None:
     question = "How do I reverse a list in Python?"
-    paraphrase = _cosine(
-        real_embedder, question, "What's the way to reverse a Python list?"
-    )
-    unrelated = _cosine(
-        real_embedder, question, "The weather in Lisbon is mild in winter."
-    )
+    paraphrase = _cosine(real_embedder, question, "What's the way to reverse a Python list?")
+    unrelated = _cosine(real_embedder, question, "The weather in Lisbon is mild in winter.")
     assert paraphrase > 0.8
     assert unrelated < 0.3
 
@@ -127,17 +123,11 @@ def test_it_writes_a_tokenizer_config_fastembed_accepts(models_dir: Path) -> Non
 
 def test_it_survives_two_preparations_racing(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(
-            pool.map(
-                lambda _: prepare_model_dir(DEFAULT_EMBEDDING_MODEL, tmp_path), range(2)
-            )
-        )
+        results = list(pool.map(lambda _: prepare_model_dir(DEFAULT_EMBEDDING_MODEL, tmp_path), range(2)))
     assert results[0] == results[1]
     assert results[0] is not None
     assert [p.name for p in results[0].iterdir() if p.name.endswith(".tmp")] == []
-    vector = FastEmbedEmbedder(DEFAULT_EMBEDDING_MODEL, results[0]).embed_one(
-        "hello world"
-    )
+    vector = FastEmbedEmbedder(DEFAULT_EMBEDDING_MODEL, results[0]).embed_one("hello world")
     np.testing.assert_allclose(vector[:5], HELLO_WORLD_FIRST_FIVE, atol=1e-3)
 
 
@@ -224,9 +214,7 @@ def test_it_reads_the_model_and_data_dir_from_django_settings(tmp_path: Path) ->
 def test_the_hashing_embedder_is_deterministic_and_normalised() -> None:
     fake = HashingTestEmbedder()
     a = fake.embed(["turn on the light", "turn on the lights", "stock prices fell"])
-    b = HashingTestEmbedder().embed(
-        ["turn on the light", "turn on the lights", "stock prices fell"]
-    )
+    b = HashingTestEmbedder().embed(["turn on the light", "turn on the lights", "stock prices fell"])
     np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-6)
     assert float(a[0] @ a[1]) > float(a[0] @ a[2])
@@ -248,7 +236,5 @@ def test_the_prepare_command_prints_the_folder_and_the_hello_world_check(
     out = io.StringIO()
     call_command(Command(), "--models-dir", str(models_dir), stdout=out)
     text = out.getvalue()
-    assert (
-        f"prepared in {models_dir / 'sentence-transformers__all-MiniLM-L6-v2'}" in text
-    )
+    assert f"prepared in {models_dir / 'sentence-transformers__all-MiniLM-L6-v2'}" in text
     assert "(384 dims): [-0.0344" in text

@@ -128,16 +128,11 @@ def test_it_keeps_very_short_turns_out_of_semantic_lookup(text: str) -> None:
     assert not is_eligible_for_semantic(text)
 
 
-@pytest.mark.parametrize(
-    "text", ["What is the capital of France?", "Explain closures in JavaScript."]
-)
+@pytest.mark.parametrize("text", ["What is the capital of France?", "Explain closures in JavaScript."])
 def test_it_lets_real_questions_into_semantic_lookup(text: str) -> None:
     assert is_eligible_for_semantic(text)
 
 
 def test_it_documents_the_default_threshold_where_the_constant_points() -> None:
     doc = Path(__file__).resolve().parents[2] / "docs" / "semantic-threshold.md"
-    assert (
-        f"`DEFAULT_SIMILARITY_THRESHOLD = {DEFAULT_SIMILARITY_THRESHOLD}`"
-        in doc.read_text()
-    )
+    assert f"`DEFAULT_SIMILARITY_THRESHOLD = {DEFAULT_SIMILARITY_THRESHOLD}`" in doc.read_text()

@@ -19,12 +19,8 @@ class Command(BaseCommand):
     help = "Prepare the embedding model folder and check that it embeds 'hello world'."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "--model", help="model name (default: LAYERCACHE_EMBEDDING_MODEL)"
-        )
-        parser.add_argument(
-            "--models-dir", type=Path, help="default: LAYERCACHE_DATA_DIR / 'models'"
-        )
+        parser.add_argument("--model", help="model name (default: LAYERCACHE_EMBEDDING_MODEL)")
+        parser.add_argument("--models-dir", type=Path, help="default: LAYERCACHE_DATA_DIR / 'models'")
 
     def handle(self, *args: Any, **options: Any) -> None:
         default_model, default_dir = embedding_settings()
@@ -33,14 +29,10 @@ class Command(BaseCommand):
 
         model_dir = prepare_model_dir(model_name, models_dir)
         if model_dir is None:
-            self.stdout.write(
-                f"{model_name}: not bundled; fastembed will use its own cache"
-            )
+            self.stdout.write(f"{model_name}: not bundled; fastembed will use its own cache")
         else:
             self.stdout.write(f"{model_name}: prepared in {model_dir}")
 
         vector = load_embedder(model_name, models_dir).embed_one("hello world")
         first_five = ", ".join(f"{x:.6f}" for x in vector[:5])
-        self.stdout.write(
-            f"self-check 'hello world' ({vector.shape[0]} dims): [{first_five}]"
-        )
+        self.stdout.write(f"self-check 'hello world' ({vector.shape[0]} dims): [{first_five}]")
