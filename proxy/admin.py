@@ -18,11 +18,10 @@ from proxy.models import ApiKey, ModelRoute, RouteFallback, Team, TeamMembership
 
 
 def _owned_team_ids(request: HttpRequest) -> list[int]:
-    return list(
-        TeamMembership.objects.filter(user=request.user, role=TeamMembership.Role.OWNER).values_list(
-            "team_id", flat=True
-        )  # type: ignore[misc]
-    )
+    if not request.user.is_authenticated:
+        return []
+    memberships = TeamMembership.objects.filter(user_id=request.user.pk, role=TeamMembership.Role.OWNER)
+    return list(memberships.values_list("team_id", flat=True))
 
 
 class MembershipInline(admin.TabularInline):

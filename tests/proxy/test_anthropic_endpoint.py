@@ -10,7 +10,8 @@ import pytest
 
 from tests.gateway_support import UPSTREAM_KEY, make_key
 
-TOOLS = [
+# Typed loosely: the SDKs' TypedDicts cannot describe a literal tool list.
+TOOLS: Any = [
     {
         "name": "get_weather",
         "description": "Weather",
@@ -71,7 +72,7 @@ def test_it_streams_text_and_tool_use_through_the_sdk(client: anthropic.Anthropi
     assert text == "Answer to: hey"
     with client.messages.stream(
         model="fake-claude", max_tokens=50, tools=TOOLS, messages=[{"role": "user", "content": "weather"}]
-    ) as stream:  # type: ignore[arg-type]
+    ) as stream:
         final = stream.get_final_message()
     assert final.stop_reason == "tool_use"
     assert final.content[-1].type == "tool_use"
@@ -80,12 +81,12 @@ def test_it_streams_text_and_tool_use_through_the_sdk(client: anthropic.Anthropi
 def test_it_keeps_tool_use_and_tool_result_turns(client: anthropic.Anthropic, fake: Any) -> None:
     first = client.messages.create(
         model="fake-claude", max_tokens=50, tools=TOOLS, messages=[{"role": "user", "content": "weather"}]
-    )  # type: ignore[arg-type]
+    )
     tool_use = first.content[-1]
     client.messages.create(
         model="fake-claude",
         max_tokens=50,
-        tools=TOOLS,  # type: ignore[arg-type]
+        tools=TOOLS,
         messages=cast(
             Any,
             [

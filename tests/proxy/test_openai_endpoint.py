@@ -10,7 +10,8 @@ import pytest
 
 from tests.gateway_support import UPSTREAM_KEY, make_key
 
-TOOLS = [
+# Typed loosely: the SDKs' TypedDicts cannot describe a literal tool list.
+TOOLS: Any = [
     {
         "type": "function",
         "function": {
@@ -92,13 +93,13 @@ def test_it_relays_tool_calls_and_accepts_null_content_turns(client: openai.Open
     first = client.chat.completions.create(
         model="fake-gpt",
         messages=[{"role": "user", "content": "weather in Paris?"}],
-        tools=TOOLS,  # type: ignore[arg-type]
+        tools=TOOLS,
     )
     call = cast(Any, first.choices[0].message.tool_calls)[0]
     assert call.function.name == "get_weather"
     second = client.chat.completions.create(
         model="fake-gpt",
-        tools=TOOLS,  # type: ignore[arg-type]
+        tools=TOOLS,
         messages=[
             {"role": "user", "content": "weather in Paris?"},
             {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
@@ -117,7 +118,7 @@ def test_it_streams_tool_calls(client: openai.OpenAI) -> None:
             model="fake-gpt",
             messages=[{"role": "user", "content": "weather?"}],
             tools=TOOLS,
-            stream=True,  # type: ignore[arg-type]
+            stream=True,
         )
     )
     names = [
