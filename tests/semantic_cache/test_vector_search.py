@@ -25,8 +25,13 @@ def _unit(rows: int, seed: int) -> np.ndarray:
 
 
 @pytest.fixture
-def table(db: Any) -> dict[str, Any]:
-    """3000 entries of one context ("big") and 30 of another ("small"), one team."""
+def table(transactional_db: Any) -> dict[str, Any]:
+    """3000 entries of one context ("big") and 30 of another ("small"), one team.
+
+    Committed and truncated afterwards rather than rolled back: a rollback leaves the rows'
+    HNSW index entries behind as dead tuples, and the next test's identical vectors would then
+    find dead neighbours first (an index scan returns at most ef_search rows, visible or not).
+    """
     team = Team.objects.create(name="alpha")
     now = timezone.now()
     big, small = _unit(3000, 1), _unit(30, 2)
