@@ -7,8 +7,10 @@ time limit leaves the tables consistent and the next run carries on where it sto
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from semantic_cache.embedder import Embedder, get_embedder
 from semantic_cache.models import EMBEDDING_DIM, CacheEntry, FewShotExample
@@ -49,18 +51,7 @@ def reembed_entries(embedder: Embedder | None = None, batch_size: int = 256, pro
     embedder = embedder or get_embedder()
     _check_dimension(embedder)
     stale = CacheEntry.objects.live().exclude(query_text="").exclude(embedding_model=embedder.model_name)
-    total = stale.count()
-    done = 0
-    while True:
-        batch = list(stale.order_by("id").values_list("id", "query_text")[:batch_size])
-        if not batch:
-            return done
-        vectors = embedder.embed([text for _, text in batch])
-        with transaction.atomic():
-            for (entry_id, _), vector in zip(batch, vectors, strict=True):
-                CacheEntry.objects.filter(id=entry_id).update(embedding=vector, embedding_model=embedder.model_name)
-        done += len(batch)
-        progress(done, total)
+    return _embed_in_batches(stale, "query_text", embedder, batch_size, progress)
 
 
 def embed_few_shot_examples(
@@ -70,17 +61,26 @@ def embed_few_shot_examples(
     embedder = embedder or get_embedder()
     _check_dimension(embedder)
     pending = FewShotExample.objects.enabled().needing_embedding(embedder.model_name)
+    return _embed_in_batches(pending, "input", embedder, batch_size, progress)
+
+
+def _embed_in_batches(
+    pending: QuerySet[Any], text_field: str, embedder: Embedder, batch_size: int, progress: Progress
+) -> int:
+    """Embed `text_field` of every row in `pending` with `embedder`, a batch at a time.
+
+    `pending` must stop matching a row once it has a vector from this model, so each pass
+    takes the next batch; progress is reported after every batch.
+    """
     total = pending.count()
     done = 0
     while True:
-        batch = list(pending.order_by("id").values_list("id", "input")[:batch_size])
+        batch = list(pending.order_by("id").values_list("id", text_field)[:batch_size])
         if not batch:
             return done
         vectors = embedder.embed([text for _, text in batch])
         with transaction.atomic():
-            for (example_id, _), vector in zip(batch, vectors, strict=True):
-                FewShotExample.objects.filter(id=example_id).update(
-                    embedding=vector, embedding_model=embedder.model_name
-                )
+            for (row_id, _), vector in zip(batch, vectors, strict=True):
+                pending.model.objects.filter(id=row_id).update(embedding=vector, embedding_model=embedder.model_name)
         done += len(batch)
         progress(done, total)
