@@ -90,18 +90,23 @@ def _openai_chunks(body: Mapping[str, Any], include_usage: bool) -> Iterator[byt
     yield OPENAI_DONE
 
 
+def _anthropic_text_like(index: int, kind: str, text: str) -> Iterator[bytes]:
+    """A text or thinking block: opened empty, then its content in `{kind}_delta` pieces."""
+    yield anthropic_event(
+        "content_block_start",
+        {"type": "content_block_start", "index": index, "content_block": {"type": kind, kind: ""}},
+    )
+    for piece in _pieces(text):
+        yield anthropic_event(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": index, "delta": {"type": f"{kind}_delta", kind: piece}},
+        )
+
+
 def _anthropic_block_events(index: int, block: Mapping[str, Any]) -> Iterator[bytes]:
     kind = block.get("type")
     if kind == "text":
-        yield anthropic_event(
-            "content_block_start",
-            {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
-        )
-        for piece in _pieces(block.get("text", "")):
-            yield anthropic_event(
-                "content_block_delta",
-                {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
-            )
+        yield from _anthropic_text_like(index, "text", block.get("text", ""))
     elif kind == "tool_use":
         opening: dict[str, Any] = {"type": "tool_use", "id": block.get("id"), "name": block.get("name"), "input": {}}
         yield anthropic_event(
@@ -117,15 +122,7 @@ def _anthropic_block_events(index: int, block: Mapping[str, Any]) -> Iterator[by
             },
         )
     elif kind == "thinking":
-        yield anthropic_event(
-            "content_block_start",
-            {"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": ""}},
-        )
-        for piece in _pieces(block.get("thinking", "")):
-            yield anthropic_event(
-                "content_block_delta",
-                {"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta", "thinking": piece}},
-            )
+        yield from _anthropic_text_like(index, "thinking", block.get("thinking", ""))
         if block.get("signature"):
             yield anthropic_event(
                 "content_block_delta",
