@@ -166,6 +166,8 @@ LAYERCACHE_CONFIG = envpath("LAYERCACHE_CONFIG", BASE_DIR / "docs" / "layercache
 LAYERCACHE_MAX_BODY_BYTES = envint("LAYERCACHE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Django refuses bodies above this itself; keep it in step so both limits agree.
 DATA_UPLOAD_MAX_MEMORY_SIZE = LAYERCACHE_MAX_BODY_BYTES
+# Exact answers kept in each gateway process for hits without SQL (semantic_cache/hot.py); 0 = off.
+LAYERCACHE_HOT_CACHE_ENTRIES = envint("LAYERCACHE_HOT_CACHE_ENTRIES", 2000, minimum=0)
 LAYERCACHE_EMBEDDING_MODEL = envstr("LAYERCACHE_EMBEDDING_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
 LAYERCACHE_RECORD_FLUSH_SECONDS = float(envint("LAYERCACHE_RECORD_FLUSH_MS", 500, minimum=10)) / 1000
 

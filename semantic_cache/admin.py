@@ -59,6 +59,14 @@ class CacheEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: CacheEntry | None = None) -> bool:
         return False
 
+    # Django's own delete view and "delete selected" action go through invalidate() too, so
+    # gateway processes drop their in-memory copies of the deleted answers.
+    def delete_model(self, request: HttpRequest, obj: CacheEntry) -> None:
+        CacheEntry.objects.filter(pk=obj.pk).invalidate()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CacheEntry]) -> None:
+        queryset.invalidate()  # type: ignore[attr-defined]
+
     @admin.display(description="query")
     def short_query(self, obj: CacheEntry) -> str:
         return obj.query_text[:80] or "(exact only)"
@@ -69,7 +77,7 @@ class CacheEntryAdmin(admin.ModelAdmin):
         return f"{seconds // 3600}h {seconds % 3600 // 60}m" if seconds >= 3600 else f"{seconds // 60}m {seconds % 60}s"
 
     def _invalidate(self, request: HttpRequest, queryset: QuerySet[CacheEntry], what: str) -> None:
-        deleted, _ = queryset.delete()
+        deleted = queryset.invalidate()  # type: ignore[attr-defined]
         messages.success(request, f"Invalidated {deleted} entr{'y' if deleted == 1 else 'ies'} ({what}).")
 
     @admin.action(description="Invalidate selected entries")

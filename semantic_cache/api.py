@@ -29,8 +29,7 @@ def invalidate(request: HttpRequest, payload: InvalidateIn) -> InvalidateOut:
             entries = entries.filter(route_name=payload.route)
         if payload.template_version:
             entries = entries.filter(template_version=payload.template_version)
-    deleted, _ = entries.delete()
-    return InvalidateOut(deleted=deleted)
+    return InvalidateOut(deleted=entries.invalidate())
 
 
 @router.get("/stats", response=StatsOut)

@@ -30,10 +30,11 @@ from proxy.directory import Principal, RouteSpec
 from proxy.pipeline.request import PipelineRequest, WireFormat
 from proxy.transport import Reply, StreamReply
 from proxy.usage import Usage, cost_of
-from semantic_cache import singleflight, store
+from semantic_cache import hot, singleflight, store
 from semantic_cache.answers import unstorable_reason
 from semantic_cache.embedder import Embedder, get_embedder
 from semantic_cache.guards import is_eligible_for_semantic
+from semantic_cache.hot import HotKey, hot_answers
 from semantic_cache.keys import RequestKeys, request_keys
 from semantic_cache.lookup import Found, find_exact, find_similar
 from semantic_cache.policy import CachePolicy, parse_cache_control, resolve_policy
@@ -79,7 +80,13 @@ def _embedder() -> Embedder:
 
 def _save_sync(draft: store.EntryDraft) -> int:
     # The first call loads the model (~0.5 s): here, in a worker thread, not on the loop.
-    return store.save_entry(draft, _embedder() if draft.query_text else None)
+    return store.save_entry(draft, _embedder() if draft.query_text and draft.embedding is None else None)
+
+
+def _discard_result(task: asyncio.Future[Any]) -> None:
+    # Retrieve it so an exception of a result nobody waits for is not reported as lost.
+    if not task.cancelled():
+        task.exception()
 
 
 @dataclass
@@ -107,6 +114,7 @@ class ResponseCache:
     template_version: str
     headers: dict[str, str] = field(default_factory=dict)
     flight: singleflight.Flight | None = None
+    query_vector: store.Embedding | None = None
 
     @classmethod
     async def begin(
@@ -126,42 +134,67 @@ class ResponseCache:
         if keys is None or policy.scope is None:
             return None
         if policy.read:
-            # One worker-thread hop for both lookups: the exact one is a single indexed read.
+            hot_key = HotKey(policy.scope, keys.exact_key, self.wire)
+            # Read before the database so a copy made from it is never newer than its tokens.
+            tokens = await hot.read_tokens(hot_key)
+            if tokens is not None:
+                copy = hot_answers.get(hot_key, tokens, policy.max_age_seconds)
+                if copy is not None:
+                    return self._serve(copy)
             try:
-                found = await sync_to_async(self._find_sync, thread_sensitive=False)()
+                found = await self._find_in_database()
             except DatabaseError:
                 # The cache is an optimisation: without it the request still gets answered.
                 logger.warning("response-cache lookup failed; answering from upstream", exc_info=True)
                 return None
             if found is not None:
+                if tokens is not None and not found.semantic:
+                    hot_answers.put(hot_key, found, tokens)
                 return self._serve(found)
         return await self._single_flight()
 
-    async def _find_exact(self) -> Found | None:
-        assert self.keys is not None and self.policy.scope is not None
+    async def _find_in_database(self) -> Found | None:
+        """The exact read and, when allowed, the semantic search, side by side.
+
+        The semantic side's query embedding is most of a semantic hit's cost, so it starts
+        at once instead of after the exact read misses; on an exact hit its result is
+        dropped (and the work wasted: exact hits mostly come from the in-memory copies).
+        """
+        exact = sync_to_async(self._find_exact_sync, thread_sensitive=False)()
+        if not (self.policy.read_semantic and self._semantic_eligible()):
+            return await exact
+        similar = asyncio.ensure_future(sync_to_async(self._find_similar_sync, thread_sensitive=False)())
         try:
-            return await sync_to_async(find_exact, thread_sensitive=False)(
-                self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds
-            )
+            found = await exact
+        except BaseException:
+            similar.add_done_callback(_discard_result)
+            raise
+        if found is not None:
+            similar.add_done_callback(_discard_result)
+            return found
+        return await similar
+
+    async def _find_exact(self) -> Found | None:
+        try:
+            return await sync_to_async(self._find_exact_sync, thread_sensitive=False)()
         except DatabaseError:
             logger.warning("response-cache lookup failed; answering from upstream", exc_info=True)
             return None
+
+    def _find_exact_sync(self) -> Found | None:
+        assert self.keys is not None and self.policy.scope is not None
+        return find_exact(self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds)
 
     def _semantic_eligible(self) -> bool:
         assert self.keys is not None
         return not self.keys.semantic_ineligible and is_eligible_for_semantic(self.keys.query_text)
 
-    def _find_sync(self) -> Found | None:
-        assert self.keys is not None and self.policy.scope is not None
-        found = find_exact(self.policy.scope, self.keys.exact_key, self.wire, self.policy.max_age_seconds)
-        if found is None and self.policy.read_semantic and self._semantic_eligible():
-            found = self._find_similar_sync()
-        return found
-
     def _find_similar_sync(self) -> Found | None:
         assert self.keys is not None and self.policy.scope is not None
         embedder = _embedder()
         vector = embedder.embed_one(self.keys.query_text)
+        # Kept for the store after a miss, which then needs no second embedding.
+        self.query_vector = store.Embedding(embedder.model_name, vector)
         return find_similar(
             self.policy.scope,
             self.keys.context_fingerprint,
@@ -237,6 +270,7 @@ class ResponseCache:
             response=body,
             usage=usage,
             ttl_seconds=self.policy.ttl_seconds,
+            embedding=self.query_vector,
         )
 
     def _finish(self, draft: store.EntryDraft | None, failed: bool = False) -> None:
@@ -251,6 +285,7 @@ class ResponseCache:
         outcome = singleflight.Outcome.STORED
         try:
             await sync_to_async(_save_sync, thread_sensitive=False)(draft)
+            await hot.mark_stored(HotKey(draft.scope, draft.exact_key, draft.wire), draft.ttl_seconds)
         except Exception:  # a failed store costs a future hit, never this response
             logger.exception("storing a response-cache entry failed")
             outcome = singleflight.Outcome.FAILED

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 from pgvector.django import CosineDistance
@@ -54,6 +55,7 @@ class Found:
     response: dict[str, Any]
     usage: dict[str, Any]
     created_at: datetime
+    expires_at: datetime
     similarity: float
     semantic: bool
 
@@ -65,33 +67,88 @@ def _fresh(qs: CacheEntryQuerySet, max_age_seconds: int | None) -> CacheEntryQue
     return qs
 
 
+def _fresh_condition(scope: CacheScope, max_age_seconds: int | None, alias: str) -> tuple[str, list[Any]]:
+    """`_fresh(for_scope(scope))` as SQL, for the raw lookups on the hit path."""
+    sql, params = CacheEntryQuerySet.scope_condition(scope, alias)
+    now = timezone.now()
+    sql += f" AND {alias}.expires_at > %s"
+    params.append(now)
+    if max_age_seconds is not None:
+        sql += f" AND {alias}.created_at >= %s"
+        params.append(now - timedelta(seconds=max_age_seconds))
+    return sql, params
+
+
+_TABLE = connection.ops.quote_name(CacheEntry._meta.db_table)
+_ANSWER_FIELDS = ("response", "usage", "created_at", "expires_at")
+
+
+def _select_fields(fields: tuple[str, ...], alias: str) -> tuple[str, list[Callable[[Any], Any]]]:
+    """Column list and value converters for `fields`: raw SQL skips the model fields'
+    conversions (JSON arrives as text), so they are applied here as the ORM would."""
+    model_fields = [CacheEntry._meta.get_field(name) for name in fields]
+    columns = "".join(f", {alias}.{connection.ops.quote_name(str(f.column))}" for f in model_fields)  # type: ignore[union-attr]
+    return columns, [_converter(f) for f in model_fields]
+
+
+def _converter(field: Any) -> Callable[[Any], Any]:
+    if not hasattr(field, "from_db_value"):
+        return lambda value: value
+    return lambda value: field.from_db_value(value, None, connection)
+
+
 def find_exact(scope: CacheScope, exact_key: str, wire: str, max_age_seconds: int | None) -> Found | None:
-    qs = _fresh(CacheEntry.objects.for_scope(scope), max_age_seconds).filter(exact_key=exact_key, wire=wire)
-    row = qs.values("id", "response", "usage", "created_at").first()
+    where, params = _fresh_condition(scope, max_age_seconds, "e")
+    columns, converters = _select_fields(_ANSWER_FIELDS, "e")
+    sql = f"SELECT e.id{columns} FROM {_TABLE} e WHERE {where} AND e.exact_key = %s AND e.wire = %s LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, exact_key, wire])
+        row = cursor.fetchone()
     if row is None:
         return None
-    return Found(row["id"], row["response"], row["usage"], row["created_at"], 1.0, semantic=False)
+    response, usage, created_at, expires_at = (c(v) for c, v in zip(converters, row[1:], strict=True))
+    return Found(row[0], response, usage, created_at, expires_at, 1.0, semantic=False)
 
 
 def vector_literal(vector: Any) -> str:
-    """pgvector's text form; float32 printed with enough digits to round-trip."""
-    return "[" + ",".join(f"{float(x):.8g}" for x in vector) + "]"
+    """pgvector's text form. float32 -> Python float is exact and repr round-trips, so
+    Postgres reads back the very same float4 values."""
+    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
 
 
 def semantic_candidates(qs: CacheEntryQuerySet) -> CacheEntryQuerySet:
     return qs.filter(embedding__isnull=False)
 
 
-def _exact_nearest(qs: CacheEntryQuerySet, vector: str, k: int) -> list[tuple[int, float]]:
-    """Every distance computed: a MATERIALIZED CTE cannot be answered from the HNSW index."""
+# A ranked row: (id, cosine distance, *the requested fields).
+Ranked = tuple[Any, ...]
+
+
+def _exact_nearest(qs: CacheEntryQuerySet, vector: str, k: int, fields: tuple[str, ...]) -> list[Ranked]:
     inner_sql, inner_params = qs.order_by().values_list("id", "embedding").query.sql_with_params()
+    return _exact_nearest_sql(inner_sql, list(inner_params), vector, k, fields)
+
+
+def _exact_nearest_sql(
+    candidates_sql: str, params: list[Any], vector: str, k: int, fields: tuple[str, ...]
+) -> list[Ranked]:
+    """Every distance computed: a MATERIALIZED CTE cannot be answered from the HNSW index.
+
+    `candidates_sql` selects (id, embedding); the rows' fields come back in the same
+    statement (one round trip, not two).
+    """
+    columns, converters = _select_fields(fields, "e")
     sql = (
-        f"WITH candidates AS MATERIALIZED ({inner_sql}) "
-        "SELECT c.id, c.embedding <=> %s::vector AS distance FROM candidates c ORDER BY distance LIMIT %s"
+        f"WITH candidates AS MATERIALIZED ({candidates_sql}), "
+        "nearest AS (SELECT c.id, c.embedding <=> %s::vector AS distance FROM candidates c ORDER BY distance LIMIT %s) "
+        f"SELECT n.id, n.distance{columns} FROM nearest n JOIN {_TABLE} e ON e.id = n.id ORDER BY n.distance"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, vector, k])
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+        cursor.execute(sql, [*params, vector, k])
+        return [
+            (row[0], float(row[1]), *(c(v) for c, v in zip(converters, row[2:], strict=True)))
+            for row in cursor.fetchall()
+        ]
 
 
 class _RowEstimate:
@@ -122,19 +179,23 @@ class _CandidateCounts:
     def __init__(self) -> None:
         self._counts: dict[Hashable, tuple[float, int]] = {}
 
-    def get(self, key: Hashable, qs: CacheEntryQuerySet) -> int:
+    def get(self, key: Hashable, candidates: Callable[[], CacheEntryQuerySet]) -> int:
         now = time.monotonic()
         cached = self._counts.get(key)
         if cached is not None and now - cached[0] < _ROW_ESTIMATE_TTL:
             return cached[1]
         if len(self._counts) > 10_000:
             self._counts.clear()
-        count = qs.order_by().values("id")[:COUNT_LIMIT].count()
+        count = _count(candidates())
         self._counts[key] = (now, count)
         return count
 
 
 _candidates = _CandidateCounts()
+
+
+def _count(qs: CacheEntryQuerySet) -> int:
+    return qs.order_by().values("id")[:COUNT_LIMIT].count()
 
 
 def ef_search_for(total_rows: float, candidate_rows: float, k: int) -> int:
@@ -149,7 +210,9 @@ def ef_search_for(total_rows: float, candidate_rows: float, k: int) -> int:
     return max(MIN_EF_SEARCH, min(MAX_EF_SEARCH, wanted))
 
 
-def _index_nearest(qs: CacheEntryQuerySet, vector: Any, k: int, candidate_rows: int) -> list[tuple[int, float]]:
+def _index_nearest(
+    qs: CacheEntryQuerySet, vector: Any, k: int, candidate_rows: int, fields: tuple[str, ...]
+) -> list[Ranked]:
     """Filter after an explicit HNSW scan of `ef_search` rows.
 
     The scan is a subquery with no WHERE clause, so the planner cannot trade the index for
@@ -164,22 +227,28 @@ def _index_nearest(qs: CacheEntryQuerySet, vector: Any, k: int, candidate_rows: 
             # SET LOCAL: the setting ends with this transaction, never leaking to the pool.
             cursor.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
         ranked = (
-            qs.filter(id__in=scanned).annotate(distance=distance).order_by("distance").values_list("id", "distance")[:k]
+            qs.filter(id__in=scanned)
+            .annotate(distance=distance)
+            .order_by("distance")
+            .values_list("id", "distance", *fields)[:k]
         )
-        return [(entry_id, float(d)) for entry_id, d in ranked]
+        return [(entry_id, float(d), *rest) for entry_id, d, *rest in ranked]
 
 
-def nearest(qs: CacheEntryQuerySet, vector: Any, k: int, filter_key: Hashable = None) -> list[tuple[int, float]]:
-    """The k nearest rows of `qs` by cosine distance, exact while `qs` is small.
+def nearest(
+    qs: CacheEntryQuerySet, vector: Any, k: int, filter_key: Hashable = None, fields: tuple[str, ...] = ()
+) -> list[Ranked]:
+    """The k nearest rows of `qs` by cosine distance, exact while `qs` is small:
+    (id, distance, *fields), nearest first.
 
     `filter_key` identifies the filter for the candidate-count cache (None: count now).
     """
     # A count up to a minute old is fine: an exact search over a set that has since grown a
     # little past the limit, or an index scan over one that shrank, is still correct.
-    count = qs.order_by().values("id")[:COUNT_LIMIT].count() if filter_key is None else _candidates.get(filter_key, qs)
+    count = _count(qs) if filter_key is None else _candidates.get(filter_key, lambda: qs)
     if count <= EXACT_SEARCH_LIMIT:
-        return _exact_nearest(qs, vector_literal(vector), k)
-    return _index_nearest(qs, vector, k, count)
+        return _exact_nearest(qs, vector_literal(vector), k, fields)
+    return _index_nearest(qs, vector, k, count, fields)
 
 
 def find_similar(
@@ -193,23 +262,31 @@ def find_similar(
     max_age_seconds: int | None,
 ) -> Found | None:
     """The nearest entry above `threshold` whose stored query passes the false-hit guards."""
-    qs = semantic_candidates(
-        _fresh(CacheEntry.objects.for_scope(scope), max_age_seconds).filter(
-            context_fingerprint=fingerprint, wire=wire, embedding_model=model_name
+
+    def candidates() -> CacheEntryQuerySet:
+        return semantic_candidates(
+            _fresh(CacheEntry.objects.for_scope(scope), max_age_seconds).filter(
+                context_fingerprint=fingerprint, wire=wire, embedding_model=model_name
+            )
         )
-    )
-    filter_key = (scope, fingerprint, wire, model_name, max_age_seconds)
-    ranked = [(i, 1.0 - d) for i, d in nearest(qs, vector, CANDIDATES, filter_key) if 1.0 - d >= threshold]
-    if not ranked:
-        return None
-    rows = {
-        row["id"]: row
-        for row in qs.filter(id__in=[i for i, _ in ranked]).values(
-            "id", "query_text", "response", "usage", "created_at"
+
+    fields = ("query_text", *_ANSWER_FIELDS)
+    count = _candidates.get((scope, fingerprint, wire, model_name, max_age_seconds), candidates)
+    if count <= EXACT_SEARCH_LIMIT:
+        # The common case, in raw SQL: the same filter as candidates(), without compiling it.
+        where, params = _fresh_condition(scope, max_age_seconds, "e")
+        candidates_sql = (
+            f"SELECT e.id, e.embedding FROM {_TABLE} e WHERE {where} AND e.context_fingerprint = %s "
+            "AND e.wire = %s AND e.embedding_model = %s AND e.embedding IS NOT NULL"
         )
-    }
-    for entry_id, similarity in ranked:
-        row = rows.get(entry_id)
-        if row is not None and guards_agree(query_text, row["query_text"]):
-            return Found(entry_id, row["response"], row["usage"], row["created_at"], similarity, semantic=True)
+        params += [fingerprint, wire, model_name]
+        ranked = _exact_nearest_sql(candidates_sql, params, vector_literal(vector), CANDIDATES, fields)
+    else:
+        ranked = _index_nearest(candidates(), vector, CANDIDATES, count, fields)
+    for entry_id, distance, stored_query, response, usage, created_at, expires_at in ranked:
+        similarity = 1.0 - distance
+        if similarity < threshold:
+            break  # nearest first: the rest are further still
+        if guards_agree(query_text, stored_query):
+            return Found(entry_id, response, usage, created_at, expires_at, similarity, semantic=True)
     return None

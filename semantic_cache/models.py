@@ -8,7 +8,7 @@ served across teams, keys or sessions that did not ask to share it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -16,6 +16,7 @@ from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
 from proxy.models import ApiKey, Team
+from semantic_cache import hot
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -61,11 +62,35 @@ class CacheEntryQuerySet(models.QuerySet["CacheEntry"]):
             return qs.filter(session_id=scope.session_id)
         return qs
 
+    @staticmethod
+    def scope_condition(scope: CacheScope, alias: str) -> tuple[str, list[Any]]:
+        """`for_scope` as a SQL condition on table alias `alias`, for the two lookups on the
+        hit path, where compiling the ORM query cost more than running it. Kept beside
+        `for_scope` so the two change together; the isolation property test runs the lookups
+        built on it."""
+        sql = f"{alias}.team_id = %s AND {alias}.scope = %s"
+        params: list[Any] = [scope.team_id, scope.scope]
+        if scope.scope == Scope.KEY:
+            sql += f" AND {alias}.key_id = %s"
+            params.append(scope.key_id)
+        elif scope.scope == Scope.SESSION:
+            sql += f" AND {alias}.session_id = %s"
+            params.append(scope.session_id)
+        return sql, params
+
     def live(self) -> CacheEntryQuerySet:
         return self.filter(expires_at__gt=timezone.now())
 
     def expired(self) -> CacheEntryQuerySet:
         return self.filter(expires_at__lte=timezone.now())
+
+    def invalidate(self) -> int:
+        """Delete these entries, and make every gateway process drop its in-memory copies
+        of their teams' answers (semantic_cache/hot.py). Returns how many were deleted."""
+        teams = set(self.order_by().values_list("team_id", flat=True).distinct())
+        deleted, _ = self.delete()
+        hot.invalidate_teams(teams)
+        return deleted
 
     def visible_to(self, user: AbstractBaseUser) -> CacheEntryQuerySet:
         if getattr(user, "is_superuser", False):

@@ -16,10 +16,18 @@ from django.db import models
 from django.utils import timezone
 
 from proxy.usage import Usage
-from semantic_cache.embedder import Embedder
+from semantic_cache.embedder import Embedder, FloatMatrix
 from semantic_cache.models import CacheEntry, CacheScope
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """A query's vector and the model that made it."""
+
+    model_name: str
+    vector: FloatMatrix
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class EntryDraft:
     response: dict[str, Any]
     usage: Usage
     ttl_seconds: int
+    # The lookup's embedding of query_text, if it made one: reused instead of embedding again.
+    embedding: Embedding | None = None
 
 
 def usage_json(usage: Usage) -> dict[str, int]:
@@ -55,7 +65,9 @@ def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
     """Insert or replace the partition's entry for this exact key; returns its id."""
     vector = None
     model_name = ""
-    if draft.query_text and embedder is not None:
+    if draft.query_text and draft.embedding is not None:
+        vector, model_name = draft.embedding.vector, draft.embedding.model_name
+    elif draft.query_text and embedder is not None:
         vector = embedder.embed_one(draft.query_text)
         model_name = embedder.model_name
     now = timezone.now()

@@ -32,10 +32,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_hot_caches() -> Iterator[None]:
-    """Each test starts with no cached principals/routes and empty counters."""
+    """Each test starts with no cached principals/routes/answers and empty counters."""
     from proxy import directory
+    from semantic_cache.hot import hot_answers
 
     directory.invalidate()
+    hot_answers.clear()
     yield
     client = redis_store.sync_client()
     if client is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -241,3 +242,43 @@ def test_generation_parameters_separate_entries(alice: openai.OpenAI) -> None:
     assert ask(alice, "Write a haiku about autumn.", temperature=0.9)[0] == "MISS"
     assert ask(alice, "Write a haiku about autumn.", temperature=0.2, seed=3)[0] == "MISS"
     assert ask(alice, "Write a haiku about autumn.", temperature=0.2)[0] == "HIT"
+
+
+def test_a_repeated_hit_is_served_from_the_gateways_copy_without_postgres(alice: openai.OpenAI) -> None:
+    ask(alice, "How do I reverse a list in Python?")
+    wait_for_entries(1)
+    assert ask(alice, "How do I reverse a list in Python?")[0] == "HIT"  # read from Postgres, copied
+    # Deleted behind the gateway's back (not through invalidate()): only the copy can answer.
+    CacheEntry.objects.all().delete()
+    assert ask(alice, "How do I reverse a list in Python?")[0] == "HIT"
+
+
+def test_invalidation_reaches_the_gateways_copy(gateway: Any, keys: dict[str, str], alice: openai.OpenAI) -> None:
+    ask(alice, "How do I reverse a list in Python?")
+    wait_for_entries(1)
+    assert ask(alice, "How do I reverse a list in Python?")[0] == "HIT"
+    response = httpx.post(
+        f"{gateway.base_url}/v1/cache/invalidate",
+        json={"all": True},
+        headers={"authorization": f"Bearer {keys['alice']}"},
+    )
+    assert response.json() == {"deleted": 1}
+    assert ask(alice, "How do I reverse a list in Python?")[0] == "MISS"
+
+
+def test_a_re_stored_answer_replaces_the_gateways_copy(
+    gateway: Any, keys: dict[str, str], alice: openai.OpenAI
+) -> None:
+    ask(alice, "How do I install numpy?")
+    first = wait_for_entries(1)[0]
+    assert ask(alice, "How do I install numpy?")[0] == "HIT"  # the gateway now holds a copy
+    settle(1.1)  # so the first entry's age is at least 1 s
+    refresh = _client(gateway, keys["alice"], **{"cache-control": "no-cache"})
+    assert ask(refresh, "How do I install numpy?")[0] == "MISS"
+    for _ in range(100):
+        if CacheEntry.objects.get().created_at > first.created_at:
+            break
+        settle(0.02)
+    status, _, response = ask(alice, "How do I install numpy?")
+    assert status == "HIT"
+    assert response.headers["x-layercache-cache-age"] == "0"  # the new entry, not the old copy
