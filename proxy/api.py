@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from ninja import Router
 
 from proxy import gateway
-from proxy.directory import routes
+from proxy.directory import current_snapshot, routes
 from proxy.errors import GatewayError
 
 router = Router(tags=["gateway"])
@@ -26,13 +26,14 @@ async def messages(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
 async def list_models(request: HttpRequest) -> HttpResponse:
     request_id, session_id = gateway.request_ids(request)
     ctx = gateway.Context(wire="openai", request_id=request_id, session_id=session_id)
+    snapshot = await current_snapshot()
     try:
-        principal = await gateway.authenticate(request)
+        principal = await gateway.authenticate(request, snapshot)
     except GatewayError as error:
         return gateway.error_response(ctx, error)
     data = [
         {"id": route.name, "object": "model", "created": 0, "owned_by": route.provider}
-        for route in (await routes()).values()
+        for route in (await routes(snapshot)).values()
         if principal.may_use(route.id)
     ]
     response = JsonResponse({"object": "list", "data": data})

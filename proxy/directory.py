@@ -111,7 +111,7 @@ class RouteSpec:
         return self.provider in OPENAI_COMPATIBLE
 
 
-class _Snapshot:
+class Snapshot:
     def __init__(self) -> None:
         self.generation: bytes | None = None
         self.loaded_at = 0.0
@@ -124,14 +124,16 @@ class _Snapshot:
         return generation == self.generation
 
 
-_snapshot = _Snapshot()
+_snapshot = Snapshot()
 
 
-async def _current_snapshot() -> _Snapshot:
+async def current_snapshot() -> Snapshot:
+    """Keys and routes as of the config generation in Redis now (one round trip); a
+    request takes it once and passes it on, so it checks the generation once."""
     global _snapshot
     generation = await redis_store.current_generation(GENERATION_KEY)
     if not _snapshot.fresh(generation):
-        _snapshot = _Snapshot()
+        _snapshot = Snapshot()
         _snapshot.generation = generation
         _snapshot.loaded_at = time.monotonic()
     return _snapshot
@@ -140,7 +142,7 @@ async def _current_snapshot() -> _Snapshot:
 def invalidate() -> None:
     """Drop cached keys and routes here and, through Redis, in every other process."""
     global _snapshot
-    _snapshot = _Snapshot()
+    _snapshot = Snapshot()
     redis_store.new_generation(GENERATION_KEY)
 
 
@@ -180,9 +182,9 @@ def load_principal(plaintext: str) -> Principal | None:
     )
 
 
-async def principal_for(plaintext: str) -> Principal | None:
+async def principal_for(plaintext: str, snapshot: Snapshot | None = None) -> Principal | None:
     """The principal of a valid, unrevoked, unexpired key; None otherwise."""
-    snapshot = await _current_snapshot()
+    snapshot = snapshot or await current_snapshot()
     # Keyed by the keyed hash, so no plaintext key is kept in memory longer than a request.
     digest = hash_key(plaintext)
     if digest in snapshot.principals:
@@ -224,8 +226,8 @@ def _load_routes() -> dict[str, RouteSpec]:
     return routes
 
 
-async def routes() -> dict[str, RouteSpec]:
-    snapshot = await _current_snapshot()
+async def routes(snapshot: Snapshot | None = None) -> dict[str, RouteSpec]:
+    snapshot = snapshot or await current_snapshot()
     if snapshot.routes is None:
         snapshot.routes = await sync_to_async(_in_worker(_load_routes), thread_sensitive=False)()
     return snapshot.routes

@@ -24,7 +24,7 @@ from analytics.recorder import RecordDraft, recorder
 from proxy import limits, transport
 from proxy.adapters import anthropic as anthropic_adapter
 from proxy.adapters import openai as openai_adapter
-from proxy.directory import Principal, RouteSpec, principal_for, routes
+from proxy.directory import Principal, RouteSpec, Snapshot, current_snapshot, principal_for, routes
 from proxy.errors import ErrorKind, GatewayError, error_bytes
 from proxy.options import parse_options, split_lc_fields
 from proxy.pipeline.request import PipelineRequest, WireFormat
@@ -73,18 +73,18 @@ def api_key_from(request: HttpRequest) -> str:
     return request.headers.get("x-api-key", "").strip()
 
 
-async def authenticate(request: HttpRequest) -> Principal:
+async def authenticate(request: HttpRequest, snapshot: Snapshot | None = None) -> Principal:
     key = api_key_from(request)
     if not key:
         raise GatewayError(ErrorKind.AUTHENTICATION, "Missing API key: send Authorization: Bearer <key> or x-api-key")
-    principal = await principal_for(key)
+    principal = await principal_for(key, snapshot)
     if principal is None:
         raise GatewayError(ErrorKind.AUTHENTICATION, "Invalid API key: unknown, revoked or expired")
     return principal
 
 
-async def resolve_route(name: str, principal: Principal) -> RouteSpec:
-    route = (await routes()).get(name)
+async def resolve_route(name: str, principal: Principal, snapshot: Snapshot | None = None) -> RouteSpec:
+    route = (await routes(snapshot)).get(name)
     if route is None:
         raise GatewayError(
             ErrorKind.NOT_FOUND, f"The model `{name}` does not exist or you do not have access to it.", param="model"
@@ -274,9 +274,10 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
     request_id, session_id = request_ids(request)
     ctx = Context(wire=wire, request_id=request_id, session_id=session_id)
     try:
-        ctx.principal = await authenticate(request)
+        snapshot = await current_snapshot()  # one config-generation check for the whole request
+        ctx.principal = await authenticate(request, snapshot)
         fields, lc = _parse(wire, read_body(request))
-        ctx.route = await resolve_route(fields["model"], ctx.principal)
+        ctx.route = await resolve_route(fields["model"], ctx.principal, snapshot)
         ctx.stream = bool(fields.get("stream"))
         await limits.check(ctx.principal)
         req = _to_pipeline(wire, fields, lc, ctx.route)
@@ -290,7 +291,7 @@ async def handle(request: HttpRequest, wire: WireFormat) -> HttpResponse | Strea
         hit = await cache.lookup()
         if hit is not None:
             return _cached_response(ctx, hit, prepared)
-        chain = await _route_chain(ctx.route, ctx.principal)
+        chain = await _route_chain(ctx.route, ctx.principal, snapshot)
         try:
             result = await _call_with_fallbacks(ctx, req, prepared.request, request, chain)
         except BaseException:
@@ -355,9 +356,9 @@ async def _note_changed_layer(ctx: Context, req: PipelineRequest) -> None:
         ctx.headers["x-layercache-changed-layer"] = changed
 
 
-async def _route_chain(route: RouteSpec, principal: Principal) -> list[RouteSpec]:
+async def _route_chain(route: RouteSpec, principal: Principal, snapshot: Snapshot) -> list[RouteSpec]:
     """The route and its fallbacks, in order, skipping fallbacks outside the key's scopes."""
-    known = await routes()
+    known = await routes(snapshot)
     chain = [route]
     for name in route.fallback_names:
         fallback = known.get(name)
