@@ -147,14 +147,84 @@ def load_pairs(name: str) -> list[dict[str, Any]]:
 # --- bulk load and recall --------------------------------------------------------------------
 
 
+# Semi-synthetic "clustered" vectors: real model embeddings of templated questions, each
+# stored with many noisy variants, the way a cache holds many phrasings of popular questions.
+_TEMPLATES = (
+    "How do I {verb} a {thing} in {lang}?",
+    "What is the best way to {verb} a {thing} with {lang}?",
+    "Why does my {thing} fail to {verb} in {lang}?",
+    "Explain how to {verb} a {thing} for a beginner using {lang}",
+    "Can you show an example that {verb}s a {thing} in {lang}?",
+    "What is the capital of {place} and what is it known for?",
+    "Plan a {days}-day trip to {place} in {season}",
+    "Summarize the history of {place} in {days} sentences",
+    "Write a {tone} email about {topic}",
+    "Give me {days} tips about {topic} for {season}",
+)
+_FILLERS = {
+    "verb": ("sort", "reverse", "parse", "serialize", "merge", "split", "filter", "copy", "validate", "cache"),
+    "thing": (
+        "list",
+        "dictionary",
+        "string",
+        "date",
+        "file",
+        "JSON document",
+        "HTTP request",
+        "matrix",
+        "set",
+        "queue",
+    ),
+    "lang": ("Python", "JavaScript", "Go", "Rust", "Java", "C#", "Ruby", "Kotlin", "SQL", "Bash"),
+    "place": ("France", "Japan", "Brazil", "Kenya", "Canada", "Norway", "India", "Peru", "Egypt", "Vietnam"),
+    "days": ("two", "three", "five", "seven", "ten"),
+    "season": ("spring", "summer", "autumn", "winter"),
+    "tone": ("formal", "friendly", "short", "apologetic"),
+    "topic": ("a late delivery", "a refund", "a job offer", "a team offsite", "saving money", "sleeping better"),
+}
+
+
+def clustered_bases(limit: int) -> np.ndarray:
+    """Embeddings of up to `limit` distinct templated questions (the real model)."""
+    import itertools
+
+    from semantic_cache.embedder import get_embedder
+
+    texts: list[str] = []
+    for template in _TEMPLATES:
+        names = [name for name in _FILLERS if "{" + name + "}" in template]
+        for values in itertools.product(*(_FILLERS[name] for name in names)):
+            texts.append(template.format(**dict(zip(names, values, strict=True))))
+    rng = np.random.default_rng(5)
+    chosen = [texts[i] for i in rng.permutation(len(texts))[:limit]]
+    embedder = get_embedder()
+    return np.vstack([embedder.embed(chosen[i : i + 256]) for i in range(0, len(chosen), 256)])
+
+
+def vector_blocks(entries: int, kind: str, seed: int) -> Iterator[np.ndarray]:
+    """`entries` unit vectors in blocks of 10,000: uniformly random, or clustered."""
+    rng = np.random.default_rng(seed)
+    bases = clustered_bases(20_000) if kind == "clustered" else None
+    for start_row in range(0, entries, 10_000):
+        size = min(10_000, entries - start_row)
+        if bases is None:
+            block = rng.standard_normal((size, 384)).astype(np.float32)
+        else:
+            # Each row: a base question's embedding plus noise of norm ~0.4 (cosine ~0.93 to it,
+            # ~0.86 to a sibling), so the nearest neighbour of a probe is well defined.
+            picks = bases[rng.integers(0, len(bases), size)]
+            block = picks + (0.4 / np.sqrt(384)) * rng.standard_normal((size, 384)).astype(np.float32)
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        yield block
+
+
 def bulk_load(
-    entries: int, same_context: int, fingerprint: str, team_id: int, model: str, seed: int = 7
+    entries: int, same_context: int, fingerprint: str, team_id: int, model: str, vectors: str = "random", seed: int = 7
 ) -> dict[str, float]:
-    """COPY synthetic rows (random unit vectors), then (re)build the HNSW index; timings."""
+    """COPY synthetic rows, then (re)build the HNSW index; timings."""
     from django.db import connection
     from pgvector.psycopg import register_vector
 
-    rng = np.random.default_rng(seed)
     with connection.cursor() as cursor:
         raw = cursor.connection
         register_vector(raw)
@@ -162,11 +232,9 @@ def bulk_load(
         start = time.perf_counter()
         columns = "team_id, scope, session_id, route_name, wire, exact_key, context_fingerprint, template_version, embedding_model, embedding, query_text, response, usage, created_at, expires_at, hit_count"
         with raw.cursor().copy(f"COPY semantic_cache_cacheentry ({columns}) FROM STDIN") as copy:
-            for start_row in range(0, entries, 10_000):
-                block = rng.standard_normal((min(10_000, entries - start_row), 384)).astype(np.float32)
-                block /= np.linalg.norm(block, axis=1, keepdims=True)
-                for offset, vector in enumerate(block):
-                    i = start_row + offset
+            i = 0
+            for block in vector_blocks(entries, vectors, seed):
+                for vector in block:
                     context = fingerprint if i < same_context else f"synthetic-context-{i % 500}"
                     copy.write_row(
                         (
@@ -188,6 +256,7 @@ def bulk_load(
                             0,
                         )
                     )
+                    i += 1
         loaded = time.perf_counter() - start
         cursor.execute("SET maintenance_work_mem = '4GB'")
         cursor.execute("SET max_parallel_maintenance_workers = 2")
@@ -263,6 +332,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "entries": args.entries,
+        "vectors": args.vectors,
     }
     from django.conf import settings
 
@@ -270,8 +340,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from proxy.models import Team
 
         team = Team.objects.create(name="bench")
-        report["load"] = bulk_load(args.entries, 0, "none", team.id, settings.LAYERCACHE_EMBEDDING_MODEL)
-        report["recall"] = recall(args.queries)
+        report["load"] = bulk_load(args.entries, 0, "none", team.id, settings.LAYERCACHE_EMBEDDING_MODEL, args.vectors)
+        report["recall"] = recall(args.queries, tuple(int(x) for x in args.efs.split(",")))
         return report
 
     provider_port, gateway_port = free_port(), free_port()
@@ -344,7 +414,10 @@ def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Nam
         out["latency"] = {"direct": direct, "bypass (MISS path)": bypass, "exact HIT": exact}
 
         # Real entries: the "a" side of every labelled pair.
-        pairs = {"tuning": load_pairs("near_miss.jsonl"), "held-out": load_pairs("near_miss_holdout.jsonl")}
+        pairs = {
+            "tuning": load_pairs("near_miss.jsonl") + load_pairs("near_miss_holdout.jsonl"),
+            "held-out B": load_pairs("near_miss_holdout_b.jsonl"),
+        }
         stored_a = {pair["a"] for group in pairs.values() for pair in group}
         for text in stored_a:
             timed(client, url, body(text), auth)
@@ -354,7 +427,7 @@ def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Nam
         team = Team.objects.get(name="bench")
         share = args.entries // 10
         out["load"] = bulk_load(
-            args.entries, share, sample.context_fingerprint, team.id, settings.LAYERCACHE_EMBEDDING_MODEL
+            args.entries, share, sample.context_fingerprint, team.id, settings.LAYERCACHE_EMBEDDING_MODEL, args.vectors
         )
         out["context_rows"] = CacheEntry.objects.filter(context_fingerprint=sample.context_fingerprint).count()
         out["table_rows"] = CacheEntry.objects.count()
@@ -379,13 +452,18 @@ def measure(gateway: str, provider_base: str, plaintext: str, args: argparse.Nam
                         )
         out["latency"]["semantic HIT"] = semantic
         out["outcomes"] = outcomes
-    print_report({**out, "machine": "", "entries": args.entries, "recall": []})  # in case recall fails
-    out["recall"] = recall(args.queries)
+    print_report(
+        {**out, "machine": "", "entries": args.entries, "vectors": args.vectors, "recall": []}
+    )  # in case recall fails
+    out["recall"] = recall(args.queries, tuple(int(x) for x in args.efs.split(",")))
     return out
 
 
 def print_report(report: dict[str, Any]) -> None:
-    print(f"\nMachine: {report['machine']}; synthetic entries loaded: {report['entries']}")
+    print(
+        f"\nMachine: {report['machine']}; synthetic entries loaded: {report['entries']} "
+        f"({report.get('vectors', 'random')} vectors)"
+    )
     if "table_rows" in report:
         print(f"Table rows: {report['table_rows']}; rows in the benchmark's context: {report['context_rows']}")
     load = report["load"]
@@ -412,6 +490,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--recall-only", action="store_true")
+    parser.add_argument(
+        "--vectors",
+        choices=("random", "clustered"),
+        default="random",
+        help="synthetic rows: uniformly random unit vectors (the worst case for HNSW) or noisy "
+        "variants of real embeddings of templated questions (closer to a real cache)",
+    )
+    parser.add_argument("--efs", default="40,100,400", help="ef_search values for the recall table")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     report = run(args)
