@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from analytics.routing import websocket_urlpatterns  # noqa: E402
+from layercache_site.daphne_tuning import skip_twisted_form_parsing  # noqa: E402
 from layercache_site.wire_handler import WireASGIHandler, route_wire_requests  # noqa: E402
 from proxy import transport  # noqa: E402
 
@@ -25,6 +26,8 @@ application = ProtocolTypeRouter(
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+skip_twisted_form_parsing()
 
 # This module is the server's entry point, so the ~2 s LiteLLM import happens here, before
 # the port opens, rather than inside the first request that needs a cross-format call.

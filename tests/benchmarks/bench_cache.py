@@ -356,23 +356,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ):
         wait_http(f"{provider_base}/v1/models")
         plaintext = make_world(provider_base)
-        with process(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(gateway_port),
-                "layercache_site.asgi:application",
-            ],
-            env,
-            data_dir / "gateway.log",
-        ):
+        bare_port = free_port()
+        daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p"]
+        with process([*daphne, str(bare_port), "tests.benchmarks.bare_asgi:application"], env, data_dir / "bare.log"):
+            bare = f"http://127.0.0.1:{bare_port}/v1/chat/completions"
+            wait_http(bare)
+            with httpx.Client(timeout=30) as client:
+                report["bare_daphne"] = [
+                    timed(client, bare, body("bare baseline question"), {})[0] for _ in range(args.requests)
+                ]
+        with process([*daphne, str(gateway_port), "layercache_site.asgi:application"], env, data_dir / "gateway.log"):
             gateway = f"http://127.0.0.1:{gateway_port}"
             wait_http(f"{gateway}/health")
             report.update(measure(gateway, provider_base, plaintext, args))
+            report["latency"] = {"bare Daphne app (floor)": report.pop("bare_daphne"), **report["latency"]}
     return report
 
 
