@@ -2,13 +2,14 @@
 
 Embeddings place "what is 15% of 80" and "what is 15% of 90" (or "capital of France" and
 "capital of Spain", "zoom in" and "zoom out", "Celsius to Fahrenheit" and "Fahrenheit to
-Celsius") very close together, because they share almost every token. Serving one's cached
-answer for the other is the costly mistake of a semantic cache, so a candidate hit must also
-pass these checks. They are deliberately one-sided: when unsure, they say "different", which
-only costs a cache miss.
+Celsius", "who invented the telephone" and "when was the telephone invented") very close
+together, because they share almost every token. Serving one's cached answer for the other is
+the costly mistake of a semantic cache, so a candidate hit must also pass these checks. They
+are deliberately one-sided: when unsure, they say "different", which only costs a cache miss.
 
 Everything here is a pure function of the two strings. `guards_agree` is on the request path:
-each text is tokenised once and every table is built at import.
+each text is tokenised once and every table is built at import. The word tables themselves
+live in semantic_cache/guard_words.py; this module holds the rules.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
+
+from semantic_cache import guard_words as gw
 
 # Chosen with tests/benchmarks/bench_semantic_threshold.py on the labelled pairs in
 # semantic_cache/eval_data/ for sentence-transformers/all-MiniLM-L6-v2; the table and the
 # reasoning are in docs/semantic-threshold.md. Re-measure for another model.
-DEFAULT_SIMILARITY_THRESHOLD = 0.9
+DEFAULT_SIMILARITY_THRESHOLD = 0.875
 
 # Shorter turns ("hi", "thanks", "ok do it") carry too little meaning for a nearest
 # neighbour to be trusted: they go to the exact-match cache only.
@@ -50,45 +54,103 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|->|[→.,;:!?()\"]")
 _PUNCTUATION = frozenset({".", ",", ";", ":", "!", "?", "(", ")", '"'})
 # "non-empty" and "nonempty" are one word, so the prefix rule below sees both the same way.
 _PREFIX_HYPHEN_RE = re.compile(r"\b(non|un|de|dis|pre|post)-(?=[a-z])")
+# "U.S.A." and "D.C." are "USA" and "DC", so the name and alias rules see one word.
+_DOTTED_ACRONYM_RE = re.compile(r"\b[A-Z](?:\.[A-Z])+\.?")
 
 
 class _Text(NamedTuple):
     """One side of a comparison, tokenised once for all the checks (a tuple: cheap to build)."""
 
-    raw: str
+    raw: str  # after aliases were rewritten to their canonical names
     lower: str
-    tokens: tuple[str, ...]  # words and phrase-ending punctuation, in order
-    words: tuple[str, ...]  # lower case, "’" read as "'"
-    word_set: frozenset[str]
+    tokens: tuple[str, ...]  # lower-case words ("’" read as "'") and phrase-ending punctuation, in order
+    word_set: frozenset[str]  # the words alone
+    negations: int  # negations and exclusions, not counting those a privative verb cancelled
+    # Privative verbs right after a negation ("without losing") -> what the two mean ("keep").
+    cancelled: dict[str, str]
 
 
+# A lookup checks one query against up to five candidates (semantic_cache/lookup.py), so the
+# query is parsed once, not five times. Small on purpose: prompts can be long.
+@lru_cache(maxsize=32)
 def _parse(text: str) -> _Text:
+    if "." in text and _has_dotted_acronym(text):
+        text = _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", ""), text)
+    lower, normalised, tokens, word_set = _tokenise(text)
+    if not word_set.isdisjoint(_ALIAS_TRIGGERS):
+        rewritten = _rewrite_aliases(text, word_set & _ALIAS_TRIGGERS)
+        if rewritten != text:
+            text = rewritten
+            lower, normalised, tokens, word_set = _tokenise(text)
+    negations, cancelled = _polarity(tokens, word_set, normalised)
+    return _Text(text, lower, tokens, word_set, negations, cancelled)
+
+
+def _has_dotted_acronym(text: str) -> bool:
+    # Most texts have one full stop, at the end: look at the letters around each one.
+    at = text.find(".", 1)
+    while 0 < at < len(text) - 1:
+        if text[at - 1].isupper() and text[at + 1].isupper():
+            return True
+        at = text.find(".", at + 1)
+    return False
+
+
+def _tokenise(text: str) -> tuple[str, str, tuple[str, ...], frozenset[str]]:
     lower = text.lower()
     normalised = lower.replace("\u2019", "'")
     if "-" in normalised:
         normalised = _PREFIX_HYPHEN_RE.sub(r"\1", normalised)
     tokens = tuple(_TOKEN_RE.findall(normalised))
-    words = tuple([t for t in tokens if t not in _PUNCTUATION])
-    return _Text(text, lower, tokens, words, frozenset(words))
+    return lower, normalised, tokens, frozenset(tokens).difference(_PUNCTUATION)
 
 
-# Word lists are written as plain text, which keeps long lists readable and short.
+# --- aliases -------------------------------------------------------------------------------
+#
+# Each text is rewritten to canonical names first (gw.ALIASES): "American" and "United States"
+# become "USA", "js" becomes "JavaScript", "WW2" becomes "WWII". Every check then sees the same
+# word for the same thing. The scan runs only for texts holding a variant's first word.
 
 
-def _words(spec: str) -> frozenset[str]:
-    """ "a b c" -> {"a", "b", "c"}"""
-    return frozenset(spec.split())
+def _alias_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, bool], ...]]]:
+    canonical: dict[str, str] = {}
+    by_trigger: dict[str, list[tuple[str, bool]]] = {}
+    for name, variants in gw.ALIASES:
+        for variant in variants:
+            case_sensitive = variant.startswith("=")
+            spelling = variant.lstrip("=")
+            canonical[" ".join(spelling.lower().split())] = name
+            body = r"[\s-]+".join(re.escape(part) for part in spelling.split())
+            # Case-sensitive variants are acronyms ("US", not the pronoun): no plural either.
+            pattern = f"(?-i:{body})" if case_sensitive else f"{body}s?"
+            first = _WORD_RE.findall(spelling.lower())[0]
+            # A one-word variant may come in the plural ("Americans"), which is another word.
+            for trigger in (first,) if case_sensitive or " " in spelling else (first, first + "s"):
+                by_trigger.setdefault(trigger, []).append((pattern, case_sensitive))
+    return canonical, {trigger: tuple(found) for trigger, found in by_trigger.items()}
 
 
-def _table(spec: str) -> dict[str, str]:
-    """ "a=1 b=2" -> {"a": "1", "b": "2"}"""
-    return {word: value for word, value in (item.split("=") for item in spec.split())}
+_ALIAS_CANONICAL, _ALIAS_PATTERNS = _alias_tables()
+_ALIAS_TRIGGERS = frozenset(_ALIAS_PATTERNS)
+_ALIAS_SEPARATOR_RE = re.compile(r"[\s-]+")
 
 
-def _pairs(spec: str) -> tuple[tuple[str, str], ...]:
-    """ "a b | c; d | e" -> (("a b", "c"), ("d", "e")); "#" starts a comment."""
-    items = re.sub(r"#[^\n]*", "", spec).split(";")
-    return tuple((left.strip(), right.strip()) for left, right in (i.split("|") for i in items if i.strip()))
+@lru_cache(maxsize=1024)  # keyed by the variants' first words a text holds: few combinations recur
+def _alias_re(triggers: frozenset[str], case_sensitive: bool) -> re.Pattern[str]:
+    patterns = [p for t in triggers for p, sensitive in _ALIAS_PATTERNS[t] if case_sensitive or not sensitive]
+    # Longest first, so "South America" wins over "America" and "World War II" over "World War I".
+    alternatives = "|".join(sorted(patterns, key=lambda p: (-len(p), p)))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w$])", re.IGNORECASE)
+
+
+def _canonical_name(match: re.Match[str]) -> str:
+    key = _ALIAS_SEPARATOR_RE.sub(" ", match.group().lower())
+    return _ALIAS_CANONICAL.get(key) or _ALIAS_CANONICAL.get(key[:-1], match.group())
+
+
+def _rewrite_aliases(text: str, triggers: frozenset[str]) -> str:
+    # In a text typed in caps lock every word looks like an acronym: "US" may be "us" there.
+    return _alias_re(triggers, not _mostly_upper(text)).sub(_canonical_name, text)
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -97,84 +159,96 @@ def _pairs(spec: str) -> tuple[tuple[str, str], ...]:
 _NUMBER_RE = re.compile(r"(?:(?<![\w)])-)?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:(?<![\w)])-)?\d+(?:\.\d+)?")
 # Most prompts have no digit, and this finds that out far faster than _NUMBER_RE.
 _DIGIT_RE = re.compile(r"\d")
-
-# "one" is left out on purpose: "which one", "the one that" are far more common than the
-# number, and a missing number only costs a miss.
-_NUMBER_WORDS = _table(
-    "zero=0 two=2 three=3 four=4 five=5 six=6 seven=7 eight=8 nine=9 ten=10 eleven=11 twelve=12 "
-    "thirteen=13 fourteen=14 fifteen=15 sixteen=16 seventeen=17 eighteen=18 nineteen=19 twenty=20 "
-    "thirty=30 forty=40 fifty=50 sixty=60 seventy=70 eighty=80 ninety=90 hundred=100 thousand=1000 "
-    "million=1000000 billion=1000000000 half=0.5 twice=2 double=2 triple=3"
+# "3 million" is 3000000, as "three million" is.
+_SCALED_RE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s+(" + "|".join(gw.NUMBER_SCALES) + r")\b")
+_NUMBER_WORDS = frozenset(
+    gw.NUMBER_UNITS.keys() | gw.NUMBER_TENS.keys() | gw.NUMBER_SCALES.keys() | gw.NUMBER_ALONE.keys()
 )
+
+
+def _format_number(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def _scaled(match: re.Match[str]) -> str:
+    return _format_number(Decimal(match.group(1).replace(",", "")) * int(gw.NUMBER_SCALES[match.group(2)]))
+
+
+def _word_numbers(tokens: tuple[str, ...]) -> set[str]:
+    """Numbers written in words, compounds read as one: "twenty-five" -> "25", "two hundred
+    and five" -> "205", "a million" -> "1000000"; "five six" are two numbers."""
+    found: set[str] = set()
+    total = current = 0
+    last = ""  # kind of the previous number word; "" outside a number
+    for i, token in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token in gw.NUMBER_UNITS and (token != "one" or last or nxt in gw.NUMBER_SCALES):
+            # A unit after a unit, or a teen after a tens word, starts another number.
+            if last == "unit" or (last == "tens" and int(gw.NUMBER_UNITS[token]) >= 10):
+                found.add(str(total + current))
+                total = current = 0
+            current += int(gw.NUMBER_UNITS[token])
+            last = "unit"
+        elif token in gw.NUMBER_TENS:
+            if last in ("unit", "tens"):
+                found.add(str(total + current))
+                total = current = 0
+            current += int(gw.NUMBER_TENS[token])
+            last = "tens"
+        elif token in gw.NUMBER_SCALES and not (i and tokens[i - 1].isdigit()):  # "3 million": see _SCALED_RE
+            scale = int(gw.NUMBER_SCALES[token])
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total, current = total + (current or 1) * scale, 0
+            last = "scale"
+        elif token == "and" and last == "scale" and nxt in _NUMBER_WORDS:
+            continue  # "two hundred and five"
+        else:
+            if last:
+                found.add(str(total + current))
+                total = current = 0
+                last = ""
+            if token in gw.NUMBER_ALONE:
+                found.add(gw.NUMBER_ALONE[token])
+    if last:
+        found.add(str(total + current))
+    return found
 
 
 def _numbers(text: _Text) -> frozenset[str]:
     # Only thousands separators go: "3.10" and "3.1" stay apart because versions differ.
     found: set[str] = set()
     if _DIGIT_RE.search(text.raw):
-        found.update(m.group().replace(",", "") for m in _NUMBER_RE.finditer(text.raw))
-    found.update(_NUMBER_WORDS[w] for w in text.word_set & _NUMBER_WORDS.keys())
+        digits = text.raw
+        if not text.word_set.isdisjoint(gw.NUMBER_SCALES):
+            digits = _SCALED_RE.sub(_scaled, text.lower)
+        found.update(m.group().replace(",", "") for m in _NUMBER_RE.finditer(digits))
+    if not text.word_set.isdisjoint(_NUMBER_WORDS):
+        found.update(_word_numbers(text.tokens))
     return frozenset(found)
 
 
 def extract_numbers(text: str) -> frozenset[str]:
-    """Canonical numbers mentioned in `text`, digits or simple number words."""
+    """Canonical numbers mentioned in `text`, digits or number words ("twenty-five" is "25")."""
     return _numbers(_parse(text))
 
 
 # --- units ---------------------------------------------------------------------------------
 
-_UNIT_GROUPS: dict[str, tuple[str, ...]] = {
-    "km": ("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres"),
-    "mile": ("mi", "mile", "miles", "mph"),
-    "m": ("meter", "meters", "metre", "metres"),
-    "cm": ("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
-    "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
-    "ft": ("ft", "foot", "feet"),
-    "inch": ("inch", "inches"),
-    "yard": ("yard", "yards", "yd"),
-    "kg": ("kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"),
-    "g": ("gram", "grams"),
-    "lb": ("lb", "lbs", "pound", "pounds"),
-    "oz": ("oz", "ounce", "ounces"),
-    "l": ("liter", "liters", "litre", "litres"),
-    "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
-    "gallon": ("gallon", "gallons", "gal"),
-    "cup": ("cup", "cups"),
-    "celsius": ("celsius", "centigrade"),
-    "fahrenheit": ("fahrenheit",),
-    "kelvin": ("kelvin",),
-    "second": ("sec", "secs", "seconds"),
-    "minute": ("minute", "minutes", "mins"),
-    "hour": ("hour", "hours", "hr", "hrs"),
-    "day": ("day", "days"),
-    "week": ("week", "weeks"),
-    "month": ("month", "months"),
-    "year": ("year", "years"),
-    "byte": ("byte", "bytes"),
-    "kb": ("kb", "kilobyte", "kilobytes", "kib"),
-    "mb": ("mb", "megabyte", "megabytes", "mib"),
-    "gb": ("gb", "gigabyte", "gigabytes", "gib"),
-    "tb": ("tb", "terabyte", "terabytes", "tib"),
-    "usd": ("usd", "dollar", "dollars", "$"),
-    "eur": ("eur", "euro", "euros", "€"),
-    "gbp": ("gbp", "sterling", "£"),
-    "jpy": ("jpy", "yen", "¥"),
-    "percent": ("percent", "percentage", "%"),
-}
-_UNIT_BY_WORD = {word: unit for unit, words in _UNIT_GROUPS.items() for word in words}
-_SYMBOL_UNITS = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy", "%": "percent"}
+_UNIT_BY_WORD = {word: unit for unit, words in gw.UNIT_GROUPS.items() for word in words}
+_UNIT_WORDS = frozenset(_UNIT_BY_WORD)
 _SYMBOL_RE = re.compile("[$€£¥%]")
 # "5kg", "10km", "3.5GB": a number glued to its unit.
 _GLUED_UNIT_RE = re.compile(r"\d([a-z]+)\b")
 
 
 def _units(text: _Text) -> frozenset[str]:
-    units = {_UNIT_BY_WORD[w] for w in text.word_set & _UNIT_BY_WORD.keys()}
+    units = {_UNIT_BY_WORD[w] for w in text.word_set & _UNIT_WORDS}
     if _DIGIT_RE.search(text.raw):
         units.update(_UNIT_BY_WORD[g] for g in _GLUED_UNIT_RE.findall(text.lower) if g in _UNIT_BY_WORD)
     if _SYMBOL_RE.search(text.raw):
-        units.update(unit for symbol, unit in _SYMBOL_UNITS.items() if symbol in text.raw)
+        units.update(unit for symbol, unit in gw.SYMBOL_UNITS.items() if symbol in text.raw)
     return frozenset(units)
 
 
@@ -183,145 +257,7 @@ def extract_units(text: str) -> frozenset[str]:
     return _units(_parse(text))
 
 
-# --- negation ------------------------------------------------------------------------------
-
-_NEGATIONS = _words(
-    "not no never none nobody nothing nowhere neither nor cannot without dont doesnt didnt isnt arent "
-    "wasnt werent cant couldnt wont wouldnt shouldnt mustnt hasnt havent hadnt"
-)
-
-
-def _negated(text: _Text) -> bool:
-    count = sum(
-        1
-        for w in text.words
-        if w in _NEGATIONS or ("'" in w and (w.endswith("n't") or w.replace("'", "") in _NEGATIONS))
-    )
-    return count % 2 == 1
-
-
-def negation_parity(text: str) -> bool:
-    """True if `text` contains an odd number of negations (i.e. it reads as negated)."""
-    return _negated(_parse(text))
-
-
-# --- opposites: word lists -----------------------------------------------------------------
-#
-# A near miss often differs by one word that flips the meaning ("enable"/"disable", "zoom
-# in"/"zoom out", "raise"/"lower"). Each rule below looks only at what differs between the
-# two texts: a word (or particle, or ordered pair) found in both says nothing about a
-# difference, and synonyms on the same side agree.
-
-# Pairs of opposite meanings, written "side | other side;". Each side lists words that count
-# as the same side. A word ending in "+" is a verb whose regular forms count too ("stop+":
-# stops, stopped, stopping). A word may sit in several pairs: "lower" is the opposite of
-# "raise" and of "upper".
-_OPPOSITES = _pairs(
-    """
-    # amount and size: verbs and comparatives share a side, so "increase" vs "smaller" counts
-    increase+ raise+ grow+ expand+ enlarge+ boost+ amplify+ maximize+ maximise+ increment+ inflate+ lengthen+
-        widen+ more bigger larger higher greater taller longer wider heavier turn_up
-    | decrease+ reduce+ lower+ shrink+ diminish+ lessen+ minimize+ minimise+ decrement+ deflate+ shorten+
-        narrow+ truncate+ collapse+ less fewer smaller shorter narrower turn_down;
-    min minimum minimal minima smallest lowest least fewest shortest
-    | max maximum maximal maxima largest biggest highest greatest most tallest longest;
-    high | low; big large huge | small tiny; long | short; tall | short; wide | narrow; thick | thin;
-    deep | shallow; plus | minus; multiply+ multiplication | divide+ division; even | odd; prime | composite;
-    positive | negative; true | false; yes | no;
-
-    # actions and their undoing
-    enable+ activate+ turn_on switch_on power_on | disable+ deactivate+ turn_off switch_off power_off;
-    add+ insert+ append+ include+ attach+ install+ create+
-    | remove+ delete+ erase+ drop+ exclude+ detach+ uninstall+ destroy+ strip+ eliminate+ subtract+;
-    start+ begin+ launch+ boot+ resume+ startup
-    | stop+ end+ halt+ finish+ terminate+ kill+ quit+ exit+ pause+ suspend+ shut+ shutdown;
-    allow+ permit+ accept+ approve+ grant+ whitelist+
-    | deny+ reject+ block+ forbid+ ban+ refuse+ decline+ revoke+ blacklist+;
-    open+ | close+ shut+; show+ display+ reveal+ unhide+ | hide+ conceal+; upload+ | download+; push+ | pull+;
-    push+ | pop+; import+ | export+; send+ | receive+; buy+ purchase+ | sell+; win+ gain+ | lose+;
-    borrow+ | lend+; save+ | load+; read+ | write+; remember+ | forget+; hire+ | fire+; pass+ succeed+ | fail+;
-    love+ | hate+; attack+ | defend+; enter+ | exit+; arrive+ | depart+; rise+ | fall+ drop+ sink+;
-    join+ merge+ combine+ concatenate+ concat+ | split+ separate+; undo+ | redo+; tighten+ | loosen+;
-    strengthen+ | weaken+; brighten+ | darken+ dim+; lock+ | unlock+; mount+ | unmount+ dismount+ eject+;
-    connect+ | disconnect+; subscribe+ | unsubscribe+; follow+ | unfollow+; freeze+ | unfreeze+ thaw+;
-    select+ | deselect+ unselect+; mute+ | unmute+; encrypt+ encipher+ | decrypt+ decipher+;
-    encode+ serialize+ serialise+ stringify+ marshal+ | decode+ deserialize+ deserialise+ parse+ unmarshal+;
-    compress+ zip+ pack+ | decompress+ unzip+ unpack+ extract+;
-    heat+ warm+ hot hotter hottest warmer | cool+ chill+ cold colder coldest cooler;
-    accelerate+ speed+ fast faster fastest quick quicker quickly speedup
-    | decelerate+ slow+ slower slowest slowly slowdown;
-    promote+ | demote+; ascend+ asc | descend+ desc;
-
-    # judgements
-    best better | worst worse; good | bad; easy easier easiest simple simpler | hard harder hardest difficult;
-    soft softer | hard harder; safe safer safest | dangerous unsafe harmful toxic;
-    cheap cheaper cheapest inexpensive | expensive costly pricey; rich richer wealthy | poor poorer;
-    strong stronger | weak weaker; loud louder | quiet quieter; happy | sad;
-    pros advantage advantages benefit benefits upside upsides
-    | cons disadvantage disadvantages drawback drawbacks downside downsides;
-    success successful | failure unsuccessful; right correct | wrong incorrect;
-
-    # time and order
-    first earliest oldest initial | last latest newest final recent; old older | new newer;
-    before prior earlier | after later afterwards; early | late; pre | post;
-    previous prev preceding | next subsequent; past yesterday | future tomorrow; day daytime | night nighttime;
-    morning sunrise | evening sunset; summer | winter;
-
-    # place and direction
-    above | below; top | bottom; left | right; front frontend | back backend rear; north northern | south southern;
-    east eastern | west western; inner | outer; inside interior | outside exterior;
-    forward forwards ahead | backward backwards behind; upward upwards | downward downwards;
-    uppercase upper | lowercase lower; horizontal horizontally | vertical vertically; portrait | landscape;
-    floor | ceiling ceil; head | tail; prefix | suffix; input inputs | output outputs; internal | external;
-    inbound incoming | outbound outgoing; upstream | downstream; online | offline; local | remote;
-
-    # the two ends of one relation: same vocabulary, different question
-    key keys | value values; row rows | column columns; width | height; latitude | longitude;
-    numerator | denominator; client clients | server servers; sender | receiver recipient;
-    parent parents | child children; source src | destination dest target; buyer | seller; lender | borrower;
-    employer | employee; producer | consumer; superclass | subclass; predecessor | successor;
-    cause causes | effect effects consequence consequences; synonym synonyms | antonym antonyms;
-    singular | plural; husband | wife; male men man | female women woman; boy boys | girl girls;
-    father dad | mother mom mum; beginner beginners novice | expert experts advanced; junior | senior;
-    profit profits | loss losses; debit | credit; income revenue | expense expenses expenditure;
-    asset assets | liability liabilities; public | private; global | local; absolute | relative;
-    static | dynamic; synchronous sync synchronously | asynchronous async asynchronously;
-    symmetric | asymmetric; light | dark; black | white; acid acidic | alkaline;
-    """
-)
-
-# "de-" undoes only some verbs ("decompress"), and is no prefix at all in many words that
-# look like it ("define", "design", "detail"), so it is listed by verb rather than guessed.
-_DE_VERBS = (
-    "activate allocate authorize centralize classify compile compose compress construct escalate frost hydrate "
-    "humidify initialize install magnetize modulate multiplex normalize obfuscate prioritize register regulate "
-    "select sensitize serialize stabilize value"
-)
-# Adjectives negated by in-/im-/il-/ir- (the spelling follows the first letter); listed
-# because "in" starts too many unrelated words ("install", "inform", "index").
-_IN_ADJECTIVES = (
-    "accessible accurate active adequate appropriate balanced capable compatible complete consistent correct "
-    "credible decent definite dependent direct efficient finite formal frequent legal legible logical mature "
-    "mobile mortal mutable patient perfect polite possible probable proper rational regular relevant reversible "
-    "responsible secure sensitive sufficient valid visible"
-)
-
-
-def _negative_prefix(adjective: str) -> str:
-    return "im" if adjective[0] in "bmp" else "il" if adjective[0] == "l" else "ir" if adjective[0] == "r" else "in"
-
-
-_ALL_OPPOSITES = (
-    _OPPOSITES
-    + tuple((f"{verb}+", f"de{verb}+") for verb in _DE_VERBS.split())
-    + tuple((adj, _negative_prefix(adj) + adj) for adj in _IN_ADJECTIVES.split())
-)
-
-_IRREGULAR_FORMS = _table(
-    "begin=began,begun buy=bought fall=fell,fallen forget=forgot,forgotten freeze=froze,frozen grow=grew,grown "
-    "hide=hid,hidden lend=lent lose=lost redo=redid,redone rise=rose,risen sell=sold send=sent show=shown "
-    "shrink=shrank,shrunk sink=sank,sunk speed=sped undo=undid,undone win=won write=wrote,written"
-)
+# --- negation and exclusion ----------------------------------------------------------------
 
 
 def _verb_forms(verb: str) -> set[str]:
@@ -330,7 +266,7 @@ def _verb_forms(verb: str) -> set[str]:
     It over-generates on purpose ("open" also gives "openned"): a form nobody writes costs
     nothing, while a missing real one lets a near miss through.
     """
-    forms = {verb, *_IRREGULAR_FORMS.get(verb, "").split(",")} - {""}
+    forms = {verb, *gw.IRREGULAR_FORMS.get(verb, "").split(",")} - {""}
     consonant_y = verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u")
     if verb.endswith(("s", "x", "z", "ch", "sh")):
         forms.add(verb + "es")
@@ -349,6 +285,80 @@ def _verb_forms(verb: str) -> set[str]:
     return forms
 
 
+_PRIVATIVE_FORMS = {form: positive for verb, positive in gw.PRIVATIVE_VERBS.items() for form in _verb_forms(verb)}
+# Each form -> all forms of its verb ("losing" -> lose, loses, lost, ...).
+_PRIVATIVE_FAMILY = {form: frozenset(forms) for forms in map(_verb_forms, gw.PRIVATIVE_VERBS) for form in forms}
+_EXCLUSION_HEADS = frozenset(head for head, _ in gw.EXCLUSION_PAIRS)
+# Any of these (or a "n't", or "-free") sends a text through the negation scan.
+_POLARITY_WORDS = gw.NEGATIONS | gw.EXCLUSIONS | _EXCLUSION_HEADS | gw.PRIVATIVE_ADJECTIVES
+# "empty" before one of these is no adjective before a noun.
+_NOT_A_NOUN = _PUNCTUATION | gw.FUNCTION_WORDS | gw.PHRASE_BREAKS
+# ... nor after one of these, where it is a verb ("how to empty trash").
+_VERB_CONTEXT = gw.words("to i you we they please can could should would will")
+_FREE_RE = re.compile(r"[a-z0-9]-free\b")  # "gluten-free"
+
+
+def _is_negation(token: str) -> bool:
+    return token in gw.NEGATIONS or ("'" in token and (token.endswith("n't") or token.replace("'", "") in gw.NEGATIONS))
+
+
+def _polarity(tokens: tuple[str, ...], word_set: frozenset[str], text: str) -> tuple[int, dict[str, str]]:
+    """The count of negations, exclusions ("except"), privative adjectives before a noun
+    ("an empty stomach") and "-free" compounds, and the privative verbs right after a
+    negation, which are left out of the count ("without losing" -> {"losing": "keep"})."""
+    cancelled: dict[str, str] = {}
+    if word_set.isdisjoint(_POLARITY_WORDS) and "n't" not in text and "free" not in word_set:
+        return 0, cancelled
+    count = 0
+    skip = False
+    for i, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if _is_negation(token):
+            if nxt in _PRIVATIVE_FORMS:  # a negative of a negative: "without losing" is "keeping"
+                cancelled[nxt] = _PRIVATIVE_FORMS[nxt]
+                skip = True
+            else:
+                count += 1
+        elif token in gw.EXCLUSIONS:
+            if token != "except" or ("try" not in word_set and nxt not in gw.EXCEPT_CLAUSE_WORDS):
+                count += 1
+        elif token in _EXCLUSION_HEADS:
+            count += (token, nxt) in gw.EXCLUSION_PAIRS
+        elif token in gw.PRIVATIVE_ADJECTIVES:
+            count += nxt != "" and nxt not in _NOT_A_NOUN and not (i and tokens[i - 1] in _VERB_CONTEXT)
+    if "free" in word_set:
+        count += len(_FREE_RE.findall(text))
+    return count, cancelled
+
+
+def negation_parity(text: str) -> bool:
+    """True if `text` reads as negated: an odd number of negations and exclusions (a negated
+    privative verb, "without losing", counts as no negation)."""
+    return _parse(text).negations % 2 == 1
+
+
+# --- opposites: word lists -----------------------------------------------------------------
+#
+# A near miss often differs by one word that flips the meaning ("enable"/"disable", "zoom
+# in"/"zoom out", "raise"/"lower"). Each rule below looks only at what differs between the
+# two texts: a word (or particle, or ordered pair) found in both says nothing about a
+# difference, and synonyms on the same side agree.
+
+
+def _negative_prefix(adjective: str) -> str:
+    return "im" if adjective[0] in "bmp" else "il" if adjective[0] == "l" else "ir" if adjective[0] == "r" else "in"
+
+
+_ALL_OPPOSITES = (
+    gw.OPPOSITES
+    + tuple((f"{verb}+", f"de{verb}+") for verb in sorted(gw.DE_VERBS))
+    + tuple((adj, _negative_prefix(adj) + adj) for adj in sorted(gw.IN_ADJECTIVES))
+)
+
+
 def _index_opposites(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[tuple[int, int], ...]]:
     """word -> every (pair, side) it belongs to."""
     index: dict[str, list[tuple[int, int]]] = {}
@@ -364,6 +374,17 @@ def _index_opposites(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[tuple[
 _SIDES_BY_WORD = _index_opposites(_ALL_OPPOSITES)
 
 
+def _same_side_words(word: str) -> frozenset[str]:
+    """`word`, its forms, and every word on its side of an opposite pair ("keep": "retained")."""
+    sides = set(_SIDES_BY_WORD.get(word, ()))
+    return frozenset(_verb_forms(word)) | {w for w, memberships in _SIDES_BY_WORD.items() if sides & set(memberships)}
+
+
+# What a negated privative verb means, with its synonyms: "without losing" is said again by
+# "keep", "keeping", "retain", "preserve".
+_AFFIRMS = {positive: _same_side_words(positive) for positive in gw.PRIVATIVE_VERBS.values()}
+
+
 def _pair_sides(words: Iterable[str]) -> dict[int, dict[int, list[str]]]:
     """pair -> side -> the words of `words` on that side."""
     sides: dict[int, dict[int, list[str]]] = {}
@@ -374,7 +395,7 @@ def _pair_sides(words: Iterable[str]) -> dict[int, dict[int, list[str]]]:
 
 
 def _listed_opposite(only_a: Iterable[str], only_b: Iterable[str]) -> tuple[str, str] | None:
-    """Words of the two texts on opposite sides of a pair in _OPPOSITES, if any."""
+    """Words of the two texts on opposite sides of a pair in gw.OPPOSITES, if any."""
     sides_a, sides_b = _pair_sides(only_a), _pair_sides(only_b)
     for pair in sorted(sides_a.keys() & sides_b.keys()):
         # Each text must be on a side the other does not touch; merely different sides are
@@ -388,12 +409,6 @@ def _listed_opposite(only_a: Iterable[str], only_b: Iterable[str]) -> tuple[str,
 
 # --- opposites: prefixes -------------------------------------------------------------------
 
-# Prefix swaps that turn a word into its opposite, for words no list can hold: "mount" /
-# "unmount", "upstream" / "downstream", "overfit" / "underfit", "preorder" / "postorder".
-_PREFIX_PAIRS = _pairs(
-    "| un; | dis; | non; en | de; en | dis; in | ex; im | ex; in | out; up | down; over | under; pre | post; max | min; inc | dec"
-)
-
 
 def _swaps(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     """prefix -> the prefixes that make its opposite. "" (no prefix) is not a key: an
@@ -406,33 +421,27 @@ def _swaps(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     return swaps
 
 
-_SWAPS = _swaps(_PREFIX_PAIRS)
+_SWAPS = _swaps(gw.PREFIX_PAIRS)
 # Looked up by a word's first letter, so each word is tried against one to three prefixes.
 _PREFIXES_BY_INITIAL = {
     initial: tuple(p for p in sorted(_SWAPS) if p[0] == initial) for initial in {p[0] for p in _SWAPS}
 }
 _MIN_STEM = 3
-# Words that only look prefixed ("display" is not "dis-play"), or whose swap is no opposite
-# ("income" / "outcome"); matched as word starts so "displayed" is covered too.
-_NOT_PREFIXED = tuple(
-    _words(
-        "unless union unit until display discover discount discuss dispatch dispos dismiss disclos dissolv distract "
-        "distribut dissent distill dispers dispens distort disgust disguis diseas discard discours dismay distend "
-        "dismantl disband dissect disport disarray disjoint dismember entail detail deter develop envelop enclos "
-        "intend extend incite excit inhibit exhibit intent extent inception exception impos expos impress express "
-        "impend expend impound expound implor explor income outcome inline outline inset outset upright downright "
-        "overtake undertake overwrite underwrite overlay underlay"
-    )
-)
+_MIN_PREFIXED = min(map(len, _SWAPS)) + _MIN_STEM
+_NOT_PREFIXED = tuple(sorted(gw.NOT_PREFIXED))
 
 
-def _prefix_opposite(only_a: Iterable[str], only_b: Iterable[str]) -> tuple[str, str] | None:
+def _prefix_opposite(only_a: list[str], only_b: list[str]) -> tuple[str, str] | None:
     """A word of one text whose prefix swap ("un" + "mount") is a word of the other, if any."""
-    for words, others, flip in ((only_a, only_b, False), (only_b, only_a, True)):
+    for words, others, flip in ((only_a, frozenset(only_b), False), (only_b, frozenset(only_a), True)):
         for word in words:
-            for prefix in _PREFIXES_BY_INITIAL.get(word[0], ()):
+            prefixes = _PREFIXES_BY_INITIAL.get(word[0])
+            # Short words ("in", "do", "use") cannot hold a prefix and a stem.
+            if prefixes is None or len(word) < _MIN_PREFIXED or word.startswith(_NOT_PREFIXED):
+                continue
+            for prefix in prefixes:
                 stem = word[len(prefix) :]
-                if not word.startswith(prefix) or len(stem) < _MIN_STEM or word.startswith(_NOT_PREFIXED):
+                if not word.startswith(prefix) or len(stem) < _MIN_STEM:
                     continue
                 for swap in _SWAPS[prefix]:
                     other = swap + stem
@@ -447,33 +456,14 @@ def _prefix_opposite(only_a: Iterable[str], only_b: Iterable[str]) -> tuple[str,
 
 # --- opposites: particles, and direction ---------------------------------------------------
 
-# "in", "on", "up" are everywhere ("a list in Python"), so they count only as the particle
-# of a word both texts share: "zoom in" vs "zoom out", "turn the heating on" vs "... off".
-_PARTICLE_PAIRS = _pairs("in into | out; on onto | off; up | down")
 _PARTICLE_SIDES = {
     word: (pair, side)
-    for pair, sides in enumerate(_PARTICLE_PAIRS)
+    for pair, sides in enumerate(gw.PARTICLE_PAIRS)
     for side, spec in enumerate(sides)
     for word in spec.split()
 }
 _PARTICLE_WORDS = frozenset(_PARTICLE_SIDES)
-# Connectors whose two sides must not swap: "convert X to Y" vs "Y to X", "A faster than B".
-# "from" points the other way ("to Y from X" is "X to Y"). "in" is a connector only between
-# two units ("cups in a liter" vs "liters in a cup"): elsewhere it is "a list in Python".
-_CONNECTORS = {**dict.fromkeys(("to", "into", "than", "->", "→"), "forward"), "from": "backward", "in": "units"}
-_CONNECTOR_WORDS = frozenset(_CONNECTORS)
-# The scan for a particle's verb or a connector's operands stops at these: they start another
-# phrase. Function words are skipped: they name nothing.
-_PHRASE_BREAKS = _words(
-    '. , ; : ! ? ( ) " -> → in into on onto off out up down over under at by for from to with without of about '
-    "as via using than through between within across per and or but nor then if when where while whether "
-    "because so what which who whom whose why how what's how's where's who's vs versus"
-)
-_FUNCTION_WORDS = _words(
-    "a an the this that these those my your his her its our their me you i he she it we they him us them myself "
-    "yourself itself some any each every all both is are was were be been being am do does did have has had can "
-    "could will would shall should may might must please just very too also really many much it's i'm"
-)
+_CONNECTOR_WORDS = frozenset(gw.CONNECTORS)
 # How far (in words) a particle may sit from its word, or an operand from its connector.
 _SCAN_TOKENS = 4
 
@@ -500,9 +490,9 @@ def _neighbours(tokens: tuple[str, ...], at: int, step: int) -> list[str]:
     """Content words next to tokens[at] (before it for step -1, after for +1), within its phrase."""
     found = []
     for i in range(at + step, at + step * (_SCAN_TOKENS + 1), step):
-        if not 0 <= i < len(tokens) or tokens[i] in _PHRASE_BREAKS:
+        if not 0 <= i < len(tokens) or tokens[i] in gw.PHRASE_BREAKS:
             break
-        if tokens[i] not in _FUNCTION_WORDS and not tokens[i].endswith("n't"):
+        if tokens[i] not in gw.FUNCTION_WORDS and not tokens[i].endswith("n't"):
             found.append(tokens[i])
     return found
 
@@ -538,8 +528,8 @@ def _particle_opposite(a: _Text, b: _Text) -> tuple[str, str] | None:
             (side_a,), (side_b,) = sides_a[pair, head], sides_b[pair, head]
             word_a, word_b = particles_a[pair, head, side_a], particles_b[pair, head, side_b]
             return (
-                f"{word_a} {_PARTICLE_PAIRS[pair][side_a].split()[0]}",
-                f"{word_b} {_PARTICLE_PAIRS[pair][side_b].split()[0]}",
+                f"{word_a} {gw.PARTICLE_PAIRS[pair][side_a].split()[0]}",
+                f"{word_b} {gw.PARTICLE_PAIRS[pair][side_b].split()[0]}",
             )
     return None
 
@@ -551,10 +541,7 @@ def _sides_by_head(particles: Iterable[tuple[int, str, int]]) -> dict[tuple[int,
     return sides
 
 
-# Verbs whose particle is the whole meaning: "turn off" is "disable", "turn down" is "lower".
-# Written "turn_off" in _OPPOSITES, so they meet the single words there.
-_PARTICLE_VERBS = frozenset({"turn", "switch", "power"})
-_PARTICLE_VERB_FORMS = frozenset(form for verb in _PARTICLE_VERBS for form in _verb_forms(verb))
+_PARTICLE_VERB_FORMS = frozenset(form for verb in gw.PARTICLE_VERBS for form in _verb_forms(verb))
 
 
 def _phrasal_verbs(text: _Text) -> frozenset[str]:
@@ -565,16 +552,25 @@ def _phrasal_verbs(text: _Text) -> frozenset[str]:
     for at, token in enumerate(text.tokens):
         if token in _PARTICLE_SIDES:
             found.update(
-                f"{verb}_{token}" for verb in map(_stem, _neighbours(text.tokens, at, -1)) if verb in _PARTICLE_VERBS
+                f"{verb}_{token}" for verb in map(_stem, _neighbours(text.tokens, at, -1)) if verb in gw.PARTICLE_VERBS
             )
     return frozenset(found)
+
+
+def _opposite_words(text: _Text) -> frozenset[str]:
+    """The words the opposite rules compare: a privative verb a negation cancelled counts as
+    its positive ("without losing" as "keep"), and "turn off" as "turn_off"."""
+    words = text.word_set
+    if text.cancelled:
+        words = (words - text.cancelled.keys()) | frozenset(text.cancelled.values())
+    return words | _phrasal_verbs(text)
 
 
 def _directions(text: _Text) -> dict[tuple[str, str], tuple[str, str]]:
     """Ordered (from, to) pairs of words around direction connectors, normalised -> as written."""
     found: dict[tuple[str, str], tuple[str, str]] = {}
     for at, token in enumerate(text.tokens):
-        kind = _CONNECTORS.get(token)
+        kind = gw.CONNECTORS.get(token)
         if kind is None:
             continue
         before, after = _neighbours(text.tokens, at, -1), _neighbours(text.tokens, at, 1)
@@ -591,40 +587,81 @@ def _directions(text: _Text) -> dict[tuple[str, str], tuple[str, str]]:
     return found
 
 
+# --- kinds of question ---------------------------------------------------------------------
+
+_CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "(", ")", '"'})
+_ANYWHERE_QUESTION_WORDS = frozenset({"how", "what", "which"})
+
+
+def _question_kinds(text: _Text) -> frozenset[str]:
+    """The kinds of question the text clearly asks: "who", "when", "where", "why", "amount"."""
+    kinds: set[str] = set()
+    tokens, word_set = text.tokens, text.word_set
+    # "how many", "how tall", "how come", "what year", "which country": anywhere. Each word is
+    # looked for with tuple.index, which most texts answer at C speed.
+    for word in word_set & _ANYWHERE_QUESTION_WORDS:
+        at = -1
+        while (at := _index(tokens, word, at + 1)) >= 0:
+            nxt, after = _token(tokens, at + 1), _token(tokens, at + 2)
+            if word == "how":
+                kind = "when" if nxt == "long" and after == "ago" else gw.HOW_QUESTIONS.get(nxt)
+            elif after in gw.QUESTION_NOUN_COMPOUNDS:  # "what time complexity"
+                kind = None
+            else:
+                kind = gw.QUESTION_NOUNS.get(nxt)
+            if kind is not None and f"{word} {nxt}-" in text.lower:  # "how long-term", "what time-series"
+                kind = None
+            if kind is not None:
+                kinds.add(kind)
+    # "who", "when", "where", "why": only where a clause starts, after lead-ins ("can you
+    # tell me"); elsewhere they are mostly relative or time clauses ("users who ...").
+    if not word_set.isdisjoint(gw.QUESTION_WORDS):
+        starts = [0, *[i + 1 for i, token in enumerate(tokens) if token in _CLAUSE_BREAKS]]
+        for start in starts:
+            for at in range(start, min(start + gw.QUESTION_LEAD_IN_LIMIT + 1, len(tokens))):
+                token = tokens[at]
+                kind = gw.QUESTION_WORDS.get(token)
+                if kind is not None:
+                    # "When was ...?" asks; "When I run it, ..." is a time clause.
+                    if kind not in ("when", "where") or "'" in token or _token(tokens, at + 1) in gw.QUESTION_VERBS:
+                        kinds.add(kind)
+                    break
+                if token not in gw.QUESTION_LEAD_INS:
+                    break
+    return frozenset(kinds)
+
+
+def _index(tokens: tuple[str, ...], word: str, start: int) -> int:
+    try:
+        return tokens.index(word, start)
+    except ValueError:
+        return -1
+
+
+def _token(tokens: tuple[str, ...], at: int) -> str:
+    return tokens[at] if at < len(tokens) else ""
+
+
 # --- named entities ------------------------------------------------------------------------
 
-# Names people often type in lower case, where capitalisation cannot be relied on.
-_KNOWN_NAMES = _words(
-    "python javascript typescript java rust ruby php kotlin swift golang scala haskell perl sql mysql postgres "
-    "postgresql sqlite mongodb redis bash powershell excel linux windows macos ubuntu debian android ios react vue "
-    "angular django flask fastapi docker kubernetes aws azure gcp git npm pip c c++ c# monday tuesday wednesday "
-    "thursday friday saturday sunday january february march april june july august september october november "
-    "december"
-)
 # The words of a text cannot tell "c++" and "c#" from "c"; this can.
 _SYMBOL_NAME_RE = re.compile(r"(?<![\w+#])(c\+\+|c#)(?![\w+#])")
 
-# A quote mark that can open a quotation (not the apostrophe in "what's"): most prompts have none.
-_QUOTE_RE = re.compile(r"[\"“`]|(?<!\w)'")
 _QUOTED_RE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<!\w)'([^']+)'(?!\w)")
-# Most prompts hold no code at all, which one search finds out; each pattern then runs only
-# if its own cheap precondition holds.
-_MAYBE_CODE_RE = re.compile(r"[-_]|\(\)|\w(?:\.|::|->)[A-Za-z_]|[a-z][A-Z]")
-_CODE_RES = (
-    (re.compile(r"-").search, re.compile(r"(?<!\S)--?[A-Za-z][\w-]*")),  # CLI flags, not "big-O"
-    (
-        re.compile(r"\w(?:\.|::|->)[A-Za-z_]").search,
-        re.compile(r"\b[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?"),  # dotted / paths
-    ),
-    (re.compile(r"\(\)").search, re.compile(r"\b[A-Za-z]\w*\(\)")),  # calls
-    (re.compile(r"_").search, re.compile(r"\b\w*[a-z0-9]_\w+\b|\b_\w+\b")),  # snake_case, _private
-    (re.compile(r"[a-z][A-Z]").search, re.compile(r"\b[a-z]+[A-Z]\w*\b")),  # camelCase
-)
+# Identifiers in code: each pattern runs only if a substring test (or one short regex) says it
+# can match, since most prompts hold no code at all.
+_FLAG_RE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*")  # CLI flags, not "big-O"
+_MAYBE_DOTTED_RE = re.compile(r"\w(?:\.|::|->)[A-Za-z_]")
+_DOTTED_RE = re.compile(r"\b[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?")  # dotted / paths
+_CALL_RE = re.compile(r"\b[A-Za-z]\w*\(\)")
+_SNAKE_RE = re.compile(r"\b\w*[a-z0-9]_\w+\b|\b_\w+\b")  # snake_case, _private
+_MAYBE_CAMEL_RE = re.compile(r"[a-z][A-Z]")
+_CAMEL_RE = re.compile(r"\b[a-z]+[A-Z]\w*\b")
 # A plural "s" is dropped so "APIs" and "API" are the same name.
 _ACRONYM_RE = re.compile(r"\b([A-Z][A-Z0-9]+)s?\b")
-# Every word, but only capitalised words after a sentence's first word are captured: the first
-# alternative eats the first word of each sentence (and what ends the one before).
-_NAME_TOKEN_RE = re.compile(r"(?:^|[.!?:;\n])[^A-Za-z.!?:;\n]*[A-Za-z][\w-]*|([A-Z][\w-]*)|[a-z][\w-]*")
+# The first word of each sentence (first alternative: not captured, it is just a first word),
+# or a capitalised word that does not continue another word ("useEffect", "non-English").
+_NAME_TOKEN_RE = re.compile(r"(?:^|[.!?:;\n])[^A-Za-z.!?:;\n]*[A-Za-z][\w-]*|(?<![A-Za-z-])([A-Z][\w-]*)")
 _NOT_NAMES = frozenset({"I", "OK", "Ok", "e.g", "i.e", "E.g", "I.e"})
 _UPPER_ASCII = bytes(range(ord("A"), ord("Z") + 1))
 _LETTERS_ASCII = _UPPER_ASCII + bytes(range(ord("a"), ord("z") + 1))
@@ -639,12 +676,41 @@ def _mostly_upper(text: str) -> bool:
 
 
 def _capitalised_names(text: str) -> set[str]:
+    """Capitalised words and acronyms, except the first word of a sentence (just a first word)."""
     names: set[str] = set()
     for token in _NAME_TOKEN_RE.findall(text):
         if token and token not in _NOT_NAMES:
-            acronym = _ACRONYM_RE.fullmatch(token)
+            # Only a second capital or digit can make an acronym ("APIs" -> "API").
+            acronym = _ACRONYM_RE.fullmatch(token) if token[1:2].isupper() or token[1:2].isdigit() else None
             names.add(acronym.group(1) if acronym else token)
     return names
+
+
+def _may_quote(text: str) -> bool:
+    """Whether `text` has a quote mark that can open a quotation (not the apostrophe in "what's")."""
+    if '"' in text or "“" in text or "`" in text:
+        return True
+    at = text.find("'")
+    while at >= 0:
+        if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+            return True
+        at = text.find("'", at + 1)
+    return False
+
+
+def _code_names(text: str) -> set[str]:
+    found: set[str] = set()
+    if "-" in text:
+        found.update(_FLAG_RE.findall(text))
+    if ("." in text or ":" in text or ">" in text) and _MAYBE_DOTTED_RE.search(text):
+        found.update(_DOTTED_RE.findall(text))
+    if "()" in text:
+        found.update(_CALL_RE.findall(text))
+    if "_" in text:
+        found.update(_SNAKE_RE.findall(text))
+    if _MAYBE_CAMEL_RE.search(text):
+        found.update(_CAMEL_RE.findall(text))
+    return found
 
 
 def _entities(text: _Text) -> frozenset[str]:
@@ -653,28 +719,28 @@ def _entities(text: _Text) -> frozenset[str]:
     acronyms = _ACRONYM_RE.findall(text.raw)
     if acronyms and not _mostly_upper(text.raw):
         found.update(acronyms)
-    if _QUOTE_RE.search(text.raw):
+    if _may_quote(text.raw):
         for match in _QUOTED_RE.finditer(text.raw):
             found.add(next(group for group in match.groups() if group is not None).strip())
-    if _MAYBE_CODE_RE.search(text.raw):
-        for precondition, pattern in _CODE_RES:
-            if precondition(text.raw):
-                found.update(pattern.findall(text.raw))
-    names = _KNOWN_NAMES.intersection(text.word_set)
+    found |= _code_names(text.raw)
+    names = gw.KNOWN_NAMES.intersection(text.word_set)
     if "'s" in text.lower:  # "python's"
-        names |= _KNOWN_NAMES.intersection(w[:-2] for w in text.words if w.endswith("'s"))
+        names |= gw.KNOWN_NAMES.intersection(w[:-2] for w in text.word_set if w.endswith("'s"))
     # The words are ASCII runs, so "ünïcödé" yields a "c": keep only names that stand alone.
     found.update(name for name in names if _mentions(text.lower, name))
     if "+" in text.lower or "#" in text.lower:
         found.update(_SYMBOL_NAME_RE.findall(text.lower))
-    return frozenset(e.lower() for e in found if e.strip() and e not in _NOT_NAMES)
+    lowered = {e.lower() for e in found if e.strip() and e not in _NOT_NAMES}
+    return frozenset(lowered - gw.GENERIC_NAMES)
 
 
 def extract_entities(text: str) -> frozenset[str]:
     """Lower-cased names, acronyms, quoted strings and identifiers in `text`.
 
+    Other names of one thing are read as one ("US", "United States", "American": "usa").
     A capitalised word at the start of a sentence is not taken as a name (it is just the
-    first word); if it is a name, the other text usually mentions it where it is.
+    first word); if it is a name, the other text usually mentions it where it is. Generic
+    words such as "Earth" or "World" are no names.
     """
     return _entities(_parse(text))
 
@@ -714,15 +780,33 @@ def _units_agree(a: _Text, b: _Text) -> GuardResult:
     return _AGREE
 
 
+def _negations(text: _Text, other: _Text) -> int:
+    """`text`'s negations, where a negated privative verb counts as a positive ("without
+    losing" as "keeping") only if `other` says that positive ("but keep", "preserving"):
+    otherwise "undo a commit without losing changes" would match a bare "undo a commit"."""
+    if not text.cancelled:
+        return text.negations
+    # A word both texts use says nothing: "pass the exam without failing the lab" is not
+    # "pass the exam".
+    said = (other.word_set - text.word_set).union(other.cancelled.values())
+    plain = other.word_set - other.cancelled.keys()
+    return text.negations + sum(
+        1
+        for form, positive in text.cancelled.items()
+        # The other text says the positive, and does not use the negative verb plainly.
+        if said.isdisjoint(_AFFIRMS[positive]) or not plain.isdisjoint(_PRIVATIVE_FAMILY[form])
+    )
+
+
 def _negations_agree(a: _Text, b: _Text) -> GuardResult:
-    pa, pb = _negated(a), _negated(b)
+    pa, pb = _negations(a, b) % 2, _negations(b, a) % 2
     if pa != pb:
-        return GuardResult(False, f"negation differs: {'a' if pa else 'b'} is negated")
+        return GuardResult(False, f"negation differs: {'a' if pa else 'b'} is negated or limited")
     return _AGREE
 
 
 def _opposites_agree(a: _Text, b: _Text) -> GuardResult:
-    words_a, words_b = a.word_set | _phrasal_verbs(a), b.word_set | _phrasal_verbs(b)
+    words_a, words_b = _opposite_words(a), _opposite_words(b)
     only_a, only_b = sorted(words_a - words_b), sorted(words_b - words_a)
     found = _listed_opposite(only_a, only_b) or _prefix_opposite(only_a, only_b) or _particle_opposite(a, b)
     if found is not None:
@@ -741,6 +825,16 @@ def _directions_agree(a: _Text, b: _Text) -> GuardResult:
     return _AGREE
 
 
+def _questions_agree(a: _Text, b: _Text) -> GuardResult:
+    # Only when both texts clearly ask a kind of question, and no kind is shared.
+    qa = _question_kinds(a)
+    if qa:
+        qb = _question_kinds(b)
+        if qb and qa.isdisjoint(qb):
+            return GuardResult(False, f"question differs: {'/'.join(sorted(qa))} vs {'/'.join(sorted(qb))}")
+    return _AGREE
+
+
 def _entities_agree(a: _Text, b: _Text) -> GuardResult:
     only_a = _missing(_entities(a), b.lower)
     only_b = _missing(_entities(b), a.lower)
@@ -750,15 +844,24 @@ def _entities_agree(a: _Text, b: _Text) -> GuardResult:
 
 
 # Cheapest and most often decisive first; the first disagreement is the reason given.
-_CHECKS = (_numbers_agree, _units_agree, _negations_agree, _opposites_agree, _directions_agree, _entities_agree)
+_CHECKS = (
+    _numbers_agree,
+    _units_agree,
+    _negations_agree,
+    _opposites_agree,
+    _directions_agree,
+    _questions_agree,
+    _entities_agree,
+)
 
 
 def guards_agree(a: str, b: str) -> GuardResult:
     """Whether `a` and `b` may share a cached answer as far as the lexical guards can tell.
 
     Call this only for pairs that already passed the similarity threshold; it does not look
-    at meaning, only at details embeddings blur: numbers, units, negation, opposite words
-    and particles, reversed directions ("X to Y" vs "Y to X"), and named things.
+    at meaning, only at details embeddings blur: numbers, units, negation and exclusion,
+    opposite words and particles, reversed directions ("X to Y" vs "Y to X"), the kind of
+    question (who / when / where / why / how many), and named things.
     """
     ta, tb = _parse(a), _parse(b)
     for check in _CHECKS:

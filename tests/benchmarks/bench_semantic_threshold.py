@@ -49,6 +49,7 @@ EVAL_FILE = EVAL_DIR / "near_miss.jsonl"
 HOLDOUT_FILE = EVAL_DIR / "near_miss_holdout.jsonl"
 MAX_FALSE_HIT_RATE = 0.01
 MIN_RECALL = 0.5
+SINGLE_QUERY_SAMPLE = 100
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,11 @@ def report_tuning(scored: Scored, thresholds: list[float]) -> Row | None:
                 f"false-hit rate {best.false_hit_rate:.3f}"
             )
     print_at("the current default", evaluate(scored, scored.guard_ok, DEFAULT_SIMILARITY_THRESHOLD))
+    print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD)
     chosen = recommend(guarded)
     if chosen is not None:
-        print_false_hits(scored, chosen.threshold)
+        if chosen.threshold != DEFAULT_SIMILARITY_THRESHOLD:
+            print_false_hits(scored, chosen.threshold)
         print(f"near misses above {chosen.threshold:.3f} that only the guards stopped:")
         for p, s, ok in zip(scored.pairs, scored.sims, scored.guard_ok, strict=True):
             if not p.same and not ok and s >= chosen.threshold:
@@ -209,17 +212,20 @@ def report_holdout(path: Path, scored: Scored, thresholds: list[float], chosen: 
     print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD)
 
 
-def guard_cost_us(pairs: list[Pair], repeats: int = 20, number: int = 10) -> float:
-    """Best-of-`repeats` mean time of one guards_agree call over `pairs`, in microseconds."""
+def guard_cost_us(pairs: list[Pair], repeats: int = 5) -> float:
+    """Best-of-`repeats` mean time of one guards_agree call over `pairs`, in microseconds.
+
+    Deliberately short (a few thousand calls in all): the box is shared with latency
+    benchmarks, and the best of a few passes is stable enough to compare guard versions.
+    """
     best = float("inf")
     gc.disable()
     try:
         for _ in range(repeats):
             t0 = time.perf_counter()
-            for _ in range(number):
-                for p in pairs:
-                    guards_agree(p.a, p.b)
-            best = min(best, (time.perf_counter() - t0) / number / len(pairs))
+            for p in pairs:
+                guards_agree(p.a, p.b)
+            best = min(best, (time.perf_counter() - t0) / len(pairs))
     finally:
         gc.enable()
     return best * 1e6
@@ -284,10 +290,12 @@ def run(
     vectors = dict(zip(texts, embedder.embed(texts), strict=True))
     batch_s = time.perf_counter() - t0
 
+    # A sample is enough for the per-query latency, and keeps the run short on a shared box.
+    sample = texts[:: max(1, len(texts) // SINGLE_QUERY_SAMPLE)][:SINGLE_QUERY_SAMPLE]
     t0 = time.perf_counter()
-    for text in texts:
+    for text in sample:
         embedder.embed_one(text)
-    single_ms = (time.perf_counter() - t0) / len(texts) * 1000
+    single_ms = (time.perf_counter() - t0) / len(sample) * 1000
 
     thresholds = [round(t, 3) for t in np.arange(0.5, 0.95 + 1e-9, step)]
     print(f"model: {embedder.model_name}")
@@ -300,11 +308,11 @@ def run(
     print("\nperformance (this machine, one run, noisy):")
     print(f"  prepare model dir (ONNX build if absent): {prepare_s:.2f} s")
     print(f"  load model + first query: {load_s:.2f} s")
-    print(f"  one short query at a time: {single_ms:.2f} ms/query")
+    print(f"  one short query at a time: {single_ms:.2f} ms/query ({len(sample)} queries)")
     print(f"  batched ({len(texts)} texts, batches of 32): {len(texts) / batch_s:.0f} texts/s")
     print(
         f"  guards_agree: {guard_cost_us(pairs):.1f} us/call over the tuning pairs, "
-        f"{guard_cost_us(paraphrases):.1f} us/call over paraphrases (every check runs); best of 20"
+        f"{guard_cost_us(paraphrases):.1f} us/call over paraphrases (every check runs); best of 5 passes"
     )
     print(f"  peak RSS: {rss_mb():.0f} MB")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from semantic_cache import guard_words
 from semantic_cache.guards import (
     _SIDES_BY_WORD,
     DEFAULT_SIMILARITY_THRESHOLD,
@@ -13,6 +14,7 @@ from semantic_cache.guards import (
     extract_numbers,
     guards_agree,
     is_eligible_for_semantic,
+    negation_parity,
 )
 
 DIFFERENT = [
@@ -181,6 +183,204 @@ SAME_SIDE = [
     ("How do I copy files to my PC from my phone?", "How do I copy files from my phone to my PC?"),
     ("What's 5 feet in cm?", "Convert 5 ft to centimeters"),
 ]
+
+
+# Different kinds of question about the same thing: "who" / "when" / "where" / "why" /
+# amounts ("how many", "how tall"), once both texts clearly ask one.
+QUESTION_KINDS = [
+    ("Who discovered penicillin?", "When was penicillin discovered?"),
+    ("Where was Einstein born?", "When was Einstein born?"),
+    ("Why did the Roman Empire fall?", "When did the Roman Empire fall?"),
+    ("In what year did the Berlin Wall fall?", "Why did the Berlin Wall fall?"),
+    ("How many people live in Tokyo?", "Where is Tokyo?"),
+    ("Who painted the Mona Lisa?", "Where is the Mona Lisa displayed?"),
+    ("How much does a Tesla cost?", "Why does a Tesla cost so much?"),
+    ("Can you tell me who wrote Hamlet?", "When was Hamlet written?"),
+    ("How tall is the Eiffel Tower?", "When was the Eiffel Tower built?"),
+    ("How many countries use the euro?", "Which countries use the euro?"),
+]
+
+# Words that limit what is asked (except, other than, ...) count like a negation.
+EXCLUSIONS = [
+    ("Delete every file in the folder", "Delete every file in the folder except the log"),
+    ("List all countries in the EU", "List all countries other than France in the EU"),
+    ("Which languages are good for data science?", "Which languages besides Python are good for data science?"),
+    ("How do I catch all exceptions in Python?", "How do I catch all exceptions except KeyError in Python?"),
+    ("What can I eat on a keto diet?", "What can I eat on a keto diet apart from meat?"),
+    ("Copy all the files to the backup", "Copy all but the newest files to the backup"),
+    ("How do I list files including hidden ones?", "How do I list files excluding hidden ones?"),
+    ("Gluten-free bread recipe", "Bread recipe with gluten"),
+    ("How do I check for an empty string in Python?", "How do I check for a string in Python?"),
+]
+
+# A negated "negative" verb ("without losing") is a positive only where the other text says
+# that positive; otherwise it still reads as a negation.
+DOUBLE_NEGATIVES_DIFFERENT = [
+    ("Find rows where the value is not missing", "Find rows where the value is missing"),
+    ("How do I undo a commit without losing the changes?", "How do I undo a commit?"),
+    ("How do I undo a commit without losing the changes?", "How do I undo a commit and lose the changes?"),
+    ("Don't forget the sunscreen at the beach", "Do I forget the sunscreen at the beach? Remember it"),
+    ("Find foods that don't lack protein", "Find foods that lack protein"),
+    ("Don't skip the warm-up before a run", "Do I skip the warm-up before a run?"),
+    ("How can I pass the exam without failing the lab?", "How can I pass the exam?"),
+]
+
+# Other names of the same thing are one name; different things stay different.
+ALIASES_DIFFERENT = [
+    ("What is the population of the US?", "What is the population of the UK?"),
+    ("When did World War I end?", "When did World War II end?"),
+    ("When did WW1 end?", "When did WWII end?"),
+    ("Explain the causes of the French Revolution", "Explain the causes of the American Revolution"),
+    ("How do I learn Java?", "How do I learn JS?"),
+    ("What's the weather in South America in June?", "What's the weather in America in June?"),
+    ("What is the GDP of the US?", "What is the GDP of the EU?"),
+    ("How far is the Earth from the sun?", "How far is the moon from the sun?"),
+    ("How old is the Earth?", "How old is the universe?"),
+]
+
+# Paraphrases the rules above must let through.
+NEW_RULES_SAME = [
+    # kinds of question: the same kind, or a word that is not asking here
+    ("What year did World War II end?", "When did WWII end?"),
+    ("When was the telephone invented?", "In what year was the telephone invented?"),
+    ("Where is the Eiffel Tower?", "Which city is the Eiffel Tower in?"),
+    ("Why is the sky blue?", "Explain why the sky is blue"),
+    ("Why does my code crash when I run it?", "Why does my program crash on startup?"),
+    ("When I run pip install I get an error, why?", "Why does pip install give me an error?"),
+    ("Find users who have logged in this month", "Which users logged in this month?"),
+    ("What is the time complexity of quicksort?", "How fast is quicksort?"),
+    ("How many days are in a leap year?", "A leap year has how many days?"),
+    ("Which countries use the euro?", "Where is the euro used?"),
+    # exclusions said two ways, and "except" that is Python's
+    ("Recipes with every topping except cheese", "Recipes with every topping but not cheese"),
+    ("Pasta dishes without meat", "Pasta dishes excluding meat"),
+    ("How do I use try except in Python?", "How does try/except work in Python?"),
+    # double negatives and privative words
+    (
+        "How do I undo the last git commit but keep the changes?",
+        "How can I undo my last git commit without losing the changes?",
+    ),
+    ("How do I undo a commit without losing changes?", "How do I undo a commit and preserve the changes?"),
+    ("Don't forget to back up before upgrading", "Remember to back up before upgrading"),
+    ("Is it safe to take ibuprofen on an empty stomach?", "Can I take ibuprofen without eating first?"),
+    ("Gluten-free pancake recipe", "Pancake recipe without gluten"),
+    ("How do I empty the trash on a Mac?", "How do I clear the trash on a Mac?"),
+    # number words
+    ("What is 25% of 200?", "Calculate twenty-five percent of 200"),
+    ("What is one hundred and twenty plus five?", "What is 120 + 5?"),
+    ("What is 3 million divided by 4?", "What is 3,000,000 divided by 4?"),
+    # aliases, demonyms and generic names
+    ("Do I need a visa for Japan as a US citizen?", "As an American citizen, do I need a visa for Japan?"),
+    ("How much should I tip in the US?", "What's the customary tip in the United States?"),
+    ("How many people live in the U.S.?", "What is the population of the United States?"),
+    ("Do Americans need a visa for Canada?", "Does a US citizen need a visa for Canada?"),
+    ("Best British TV shows", "Best TV shows from the UK"),
+    ("Traditional Mexican food", "Traditional food in Mexico"),
+    ("How do I find the length of an array in JavaScript?", "js get array length"),
+    ("When did the Second World War start?", "When did WW2 start?"),
+    ("What is K8s?", "What is Kubernetes?"),
+    ("What does the UN do?", "What does the United Nations do?"),
+    ("What's the tallest mountain in the world?", "Which mountain is the highest on Earth?"),
+    ("How many continents are there?", "What's the number of continents on Earth?"),
+    ("Tell us about the history of Rome", "Tell me about the history of Rome"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), QUESTION_KINDS)
+def test_it_blocks_a_different_kind_of_question_in_both_orders(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert not forward
+    assert not backward
+    assert "question" in forward.reason
+
+
+@pytest.mark.parametrize(("a", "b"), EXCLUSIONS)
+def test_it_counts_an_exclusion_as_a_negation_in_both_orders(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert not forward
+    assert not backward
+    assert "negation" in forward.reason or "opposite" in forward.reason
+
+
+@pytest.mark.parametrize(("a", "b"), DOUBLE_NEGATIVES_DIFFERENT)
+def test_a_negated_privative_verb_still_differs_from_the_plain_verb(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert not forward
+    assert not backward
+    assert "negation" in forward.reason or "opposite" in forward.reason
+
+
+@pytest.mark.parametrize(("a", "b"), ALIASES_DIFFERENT)
+def test_aliases_keep_different_things_apart_in_both_orders(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert not forward
+    assert not backward
+    assert "entities" in forward.reason or "opposite" in forward.reason
+
+
+@pytest.mark.parametrize(("a", "b"), NEW_RULES_SAME)
+def test_the_new_rules_let_paraphrases_through_in_both_orders(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert forward, forward.reason
+    assert backward, backward.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("twenty-five percent", {"25"}),
+        ("twenty five apples", {"25"}),
+        ("two hundred and five", {"205"}),
+        ("a thousand and one nights", {"1001"}),
+        ("three million people, 2 billion dollars", {"3000000", "2000000000"}),
+        ("1.5 million views", {"1500000"}),
+        ("five six seven", {"5", "6", "7"}),
+        ("twenty thirty", {"20", "30"}),
+        ("which one is better", set()),
+        ("one hundred percent", {"100"}),
+        ("half a dozen eggs", {"0.5", "12"}),
+    ],
+)
+def test_it_reads_compound_number_words(text: str, numbers: set[str]) -> None:
+    assert extract_numbers(text) == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("Do I need a visa in the U.S.?", {"usa"}),
+        ("As an American citizen, what do I need?", {"usa"}),
+        ("Life in the United States of America", {"usa"}),
+        ("Tell us about Rome", {"rome"}),  # the pronoun "us" is no country
+        ("When did World War 2 end?", {"wwii"}),
+        ("Weather in South America", {"south", "america"}),
+        ("Is English hard to learn for Spanish speakers?", {"england", "spain"}),
+        ("What is the largest lake on Earth?", set()),
+    ],
+)
+def test_it_reads_aliases_demonyms_and_generic_names(text: str, entities: set[str]) -> None:
+    assert extract_entities(text) == entities
+
+
+def test_world_war_2_loses_its_number_to_the_alias() -> None:
+    assert extract_numbers("When did World War 2 end?") == set()
+
+
+def test_exclusions_and_double_negatives_set_the_parity() -> None:
+    assert negation_parity("commit all files except one")
+    assert negation_parity("gluten-free bread")
+    assert not negation_parity("undo the commit without losing the changes")
+    assert not negation_parity("how do I use try/except in Python")
+    assert not negation_parity("empty the trash")
+    assert negation_parity("an empty list")
+
+
+def test_no_alias_names_two_things() -> None:
+    seen: dict[str, str] = {}
+    for name, variants in guard_words.ALIASES:
+        for variant in variants:
+            key = " ".join(variant.lstrip("=").lower().split())
+            assert seen.setdefault(key, name) == name, variant
 
 
 @pytest.mark.parametrize(("a", "b"), OPPOSITES)
