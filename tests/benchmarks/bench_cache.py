@@ -376,6 +376,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 EXACT_QUESTION = "What is the exact-hit benchmark question?"
+DAY = 86_400
 
 
 def measure(targets: dict[str, str], plaintext: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -391,8 +392,7 @@ def measure(targets: dict[str, str], plaintext: str, args: argparse.Namespace) -
         # Warm-up: the first semantic request loads the model in the gateway.
         for i in range(20):
             timed(client, url, body(f"warm-up question number {i} about python lists"), auth)
-        timed(client, url, body(EXACT_QUESTION), auth)
-        wait_entries(21)
+        wait_entries(20)
 
         # Real entries: the "a" side of every labelled pair.
         pairs = {
@@ -403,8 +403,9 @@ def measure(targets: dict[str, str], plaintext: str, args: argparse.Namespace) -
             pairs[f"held-out {name}"] = load_pairs(name)
         stored_a = sorted({pair["a"] for group in pairs.values() for pair in group})
         for text in stored_a:
-            timed(client, url, body(text), auth)
-        wait_entries(21 + len(stored_a))
+            # A day's TTL: the bulk load below can outlast the default five minutes.
+            timed(client, url, body(text, lc_cache_ttl=DAY), auth)
+        wait_entries(20 + len(stored_a))
         sample = CacheEntry.objects.filter(query_text__in=stored_a[:1]).first()
         assert sample is not None
         team = Team.objects.get(name="bench")
@@ -444,6 +445,9 @@ def measure(targets: dict[str, str], plaintext: str, args: argparse.Namespace) -
                 outcomes.setdefault(group, {}).setdefault(kind, []).append(verdict)
         out["outcomes"] = outcomes
         out["unlabelled_hits"] = unlabelled
+
+        timed(client, url, body(EXACT_QUESTION, lc_cache_ttl=DAY), auth)
+        wait_entries(out["table_rows"] + 1)
 
         # Latency, interleaved: one request of each path per round, so the load of a shared
         # machine falls on every path alike.
