@@ -27,12 +27,17 @@ def pairs(spec: str) -> tuple[tuple[str, str], ...]:
 
 
 def groups(spec: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """ "Name: a | b c" lines -> (("Name", ("a", "b c")), ...); "#" starts a comment. Case kept."""
-    found = []
+    """ "Name: a | b c" lines -> (("Name", ("a", "b c")), ...); "#" starts a comment; a line
+    starting with "|" continues the one before. Case kept."""
+    found: list[tuple[str, tuple[str, ...]]] = []
     for line in re.sub(r"#[^\n]*", "", spec).splitlines():
-        if line.strip():
-            name, _, variants = line.partition(":")
-            found.append((name.strip(), tuple(v.strip() for v in variants.split("|") if v.strip())))
+        line = line.strip()
+        if line.startswith("|"):
+            name, variants = found.pop()
+            found.append((name, variants + tuple(v.strip() for v in line.split("|") if v.strip())))
+        elif line:
+            name, _, rest = line.partition(":")
+            found.append((name.strip(), tuple(v.strip() for v in rest.split("|") if v.strip())))
     return tuple(found)
 
 
@@ -54,43 +59,64 @@ NUMBER_ALONE = table("half=0.5 twice=2 double=2 triple=3 dozen=12")
 # --- units ---------------------------------------------------------------------------------
 
 UNIT_GROUPS: dict[str, tuple[str, ...]] = {
-    "km": ("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres"),
+    "km": ("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres", "kph", "kmh"),
     "mile": ("mi", "mile", "miles", "mph"),
     "m": ("meter", "meters", "metre", "metres"),
     "cm": ("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
     "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
     "ft": ("ft", "foot", "feet"),
     "inch": ("inch", "inches"),
-    "yard": ("yard", "yards", "yd"),
+    "yard": ("yard", "yards", "yd", "yds"),
     "kg": ("kg", "kgs", "kilogram", "kilograms", "kilo", "kilos"),
     "g": ("gram", "grams"),
+    "tonne": ("tonne", "tonnes", "ton", "tons"),
     "lb": ("lb", "lbs", "pound", "pounds"),
     "oz": ("oz", "ounce", "ounces"),
     "l": ("liter", "liters", "litre", "litres"),
     "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
     "gallon": ("gallon", "gallons", "gal"),
     "cup": ("cup", "cups"),
-    "celsius": ("celsius", "centigrade"),
-    "fahrenheit": ("fahrenheit",),
+    "celsius": ("celsius", "centigrade", "degc"),
+    "fahrenheit": ("fahrenheit", "degf"),
     "kelvin": ("kelvin",),
+    # Time: "epoch seconds" and "epoch milliseconds" ask different things.
+    "nanosecond": ("ns", "nsec", "nsecs", "nanosecond", "nanoseconds"),
+    "microsecond": ("usec", "usecs", "microsecond", "microseconds"),
+    "millisecond": ("ms", "msec", "msecs", "millisecond", "milliseconds", "millis"),
     "second": ("sec", "secs", "seconds"),
     "minute": ("minute", "minutes", "mins"),
     "hour": ("hour", "hours", "hr", "hrs"),
     "day": ("day", "days"),
-    "week": ("week", "weeks"),
+    "week": ("week", "weeks", "wk", "wks"),
     "month": ("month", "months"),
-    "year": ("year", "years"),
+    "year": ("year", "years", "yr", "yrs"),
     "byte": ("byte", "bytes"),
-    "kb": ("kb", "kilobyte", "kilobytes", "kib"),
-    "mb": ("mb", "megabyte", "megabytes", "mib"),
-    "gb": ("gb", "gigabyte", "gigabytes", "gib"),
-    "tb": ("tb", "terabyte", "terabytes", "tib"),
+    "kb": ("kb", "kilobyte", "kilobytes"),
+    "mb": ("mb", "megabyte", "megabytes"),
+    "gb": ("gb", "gigabyte", "gigabytes"),
+    "tb": ("tb", "terabyte", "terabytes"),
+    # Binary units are other units: a GiB is 1024^3 bytes, a GB 1000^3.
+    "kib": ("kib", "kibibyte", "kibibytes"),
+    "mib": ("mib", "mebibyte", "mebibytes"),
+    "gib": ("gib", "gibibyte", "gibibytes"),
+    "tib": ("tib", "tebibyte", "tebibytes"),
+    "mbps": ("mbps", "megabit", "megabits"),
+    "gbps": ("gbps", "gigabit", "gigabits"),
     "usd": ("usd", "dollar", "dollars", "$"),
     "eur": ("eur", "euro", "euros", "€"),
     "gbp": ("gbp", "sterling", "£"),
     "jpy": ("jpy", "yen", "¥"),
     "percent": ("percent", "percentage", "%"),
 }
+# Abbreviations that are a unit only right after a number ("5 min", "24h", "30 s", "1
+# second", "100 C"): alone they are other words ("min" is the minimum, "second" an ordinal,
+# "C" a language). Matched in lower case, glued to the number or after one space.
+# Case matters: "5G" is a network, "5g" five grams. ("m" is left out: "$5m" is five million.)
+UNITS_AFTER_NUMBER = table("s=second second=second min=minute h=hour g=g l=l L=l us=microsecond")
+# Written before anything else reads the text, so the unit and name checks see one word for
+# one unit: "°C", "℃" and "100 C" are "celsius" ("C" stays a language elsewhere).
+UNIT_SYMBOLS = table("°c=celsius ℃=celsius °f=fahrenheit ℉=fahrenheit °k=kelvin µs=microseconds μs=microseconds")
+TEMPERATURE_LETTERS = table("C=celsius F=fahrenheit")
 SYMBOL_UNITS = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy", "%": "percent"}
 
 
@@ -438,9 +464,16 @@ ALIASES = groups(
     # technology
     JavaScript: JS | ECMAScript
     TypeScript: TS
+    Python: py
     Node.js: NodeJS | Node JS
+    Go: golang
     Kubernetes: K8s
-    PostgreSQL: Postgres
+    PostgreSQL: Postgres | psql
+    # "2FA" would leave a "2" and a name "FA" that is never found after a digit: one word instead.
+    TwoFA: 2FA | two factor authentication | two factor auth | two factor | 2 factor authentication | 2 factor
+        | two step verification | 2 step verification
+    MFA: MFA | multi factor authentication | multifactor authentication | multi factor auth | multi factor
+        | multifactor
     MongoDB: Mongo
     VSCode: =VS Code | VSCode | Visual Studio Code
     C++: CPP
@@ -448,5 +481,90 @@ ALIASES = groups(
     AI: AI | Artificial Intelligence
     NLP: Natural Language Processing
     LLM: Large Language Model
+
+    # the adjective of a person's name is that name: "Pythagorean theorem" = "Pythagoras theorem"
+    Pythagoras: Pythagorean
+    Newton: Newtonian
+    Euclid: Euclidean | Euclidian
+    Shakespeare: Shakespearean | Shakespearian
+    Freud: Freudian
+    Darwin: Darwinian
+    Jung: Jungian
+    Kant: Kantian
+    Hegel: Hegelian
+    Marx: Marxian
+    Euler: Eulerian
+    Gauss: Gaussian
+    Bayes: Bayesian
+    Keynes: Keynesian
+    Descartes: Cartesian
+    Socrates: Socratic
+    Plato: Platonic
+    Aristotle: Aristotelian
+    Confucius: Confucian
+    Machiavelli: Machiavellian
+    Orwell: Orwellian
+    Kafka: Kafkaesque
+    Mendel: Mendelian
+    Napoleon: Napoleonic
+    Hippocrates: Hippocratic
     """
+)
+
+# A name another name both texts share implies, written "implied: member | member". Such a
+# name on one side only says nothing new: "an S3 bucket" is an AWS S3 bucket, "HTTP 404" is
+# a 404, "grep" runs on Linux, "pip" is Python's. Members are matched as whole words (lower
+# case) in both texts, or exactly as written if marked "=" ("=Lambda": a lambda in Python is
+# no AWS Lambda). The member must be in both texts: a container and a different member
+# ("AWS" vs "S3" / "EC2") still differ.
+_SHELL_COMMANDS = (
+    "grep | egrep | sed | awk | chmod | chown | chgrp | ls | tar | ssh | scp | rsync | curl | wget | crontab | "
+    "systemctl | journalctl | apt | apt-get | sudo | mkdir | rmdir | du | df | ps | htop | xargs | symlink"
+)
+IMPLIED_BY = groups(
+    f"""
+    aws: s3 | ec2 | =Lambda | dynamodb | cloudfront | cloudwatch | cloudformation | rds | ecs | eks | sqs | sns
+        | route53 | redshift | elastic beanstalk
+    gcp: bigquery | gke
+    http: {" | ".join(str(code) for code in range(100, 600))}
+    linux: {_SHELL_COMMANDS}
+    unix: {_SHELL_COMMANDS}
+    python: pip | pip3 | pypi | numpy | pandas | django | flask | fastapi | pytest | virtualenv | venv | matplotlib
+        | scipy | jupyter
+    pip: requirements.txt
+    javascript: node.js | npm | react | vue | angular | jquery
+    node.js: npm | npx
+    kubernetes: kubectl | helm
+    docker: dockerfile
+    """
+)
+# Short forms that say a name once the other text has said it in full: "node" is Node.js
+# where the other text has "Node.js", but alone it is a graph node. Never names themselves.
+SHORT_NAMES = groups(
+    """
+    node.js: node
+    vue.js: vue
+    react.js: react
+    angular.js: angular | angularjs
+    express.js: express
+    """
+)
+# A file name is said by "<stem> file" too ("requirements.txt" / "the requirements file"),
+# for these extensions.
+FILE_EXTENSIONS = words("txt json yaml yml toml cfg ini xml csv md lock env conf")
+
+# --- attributes ----------------------------------------------------------------------------
+#
+# "the income limit for a Roth IRA" vs "the contribution limit for a Roth IRA": the same
+# frame, a different thing measured. When both texts have one of these nouns and the word
+# right before it differs (neither text has the other's), they ask about different
+# attributes. The qualifiers below only say which value of the same attribute is meant
+# ("the maximum contribution limit", "the annual fee"), so they do not count.
+ATTRIBUTE_NOUNS = words(
+    "limit limits rate rates price prices size sizes cost costs fee fees age ages requirement requirements"
+)
+ATTRIBUTE_QUALIFIERS = words(
+    "max maximum min minimum annual yearly monthly weekly daily hourly current average typical total usual "
+    "standard normal default recommended exact legal new latest official overall approximate actual real "
+    "base basic full same right correct"
 )

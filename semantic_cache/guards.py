@@ -74,6 +74,7 @@ class _Text(NamedTuple):
 # query is parsed once, not five times. Small on purpose: prompts can be long.
 @lru_cache(maxsize=32)
 def _parse(text: str) -> _Text:
+    text = _normalise_units(text)
     if "." in text and _has_dotted_acronym(text):
         text = _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", ""), text)
     lower, normalised, tokens, word_set = _tokenise(text)
@@ -103,6 +104,46 @@ def _tokenise(text: str) -> tuple[str, str, tuple[str, ...], frozenset[str]]:
         normalised = _PREFIX_HYPHEN_RE.sub(r"\1", normalised)
     tokens = tuple(_TOKEN_RE.findall(normalised))
     return lower, normalised, tokens, frozenset(tokens).difference(_PUNCTUATION)
+
+
+# --- unit spellings -----------------------------------------------------------------------
+#
+# One unit, one word, before any check reads the text: "°C", "℃" and "100 C" are "celsius",
+# "100MB" is "100 MB", "24h" is "24 h" (an hour: see gw.UNITS_AFTER_NUMBER).
+
+_UNIT_BY_WORD = {word: unit for unit, words in gw.UNIT_GROUPS.items() for word in words}
+_UNIT_WORDS = frozenset(_UNIT_BY_WORD)
+_UNIT_SYMBOL_RE = re.compile(
+    "|".join(re.escape(symbol) for symbol in sorted(gw.UNIT_SYMBOLS, key=len, reverse=True)) + r"(?![a-z])",
+    re.IGNORECASE,
+)
+# One pass over the text says whether any symbol can be there (most texts: none).
+_UNIT_SYMBOL_CHAR_RE = re.compile("[" + "".join(sorted({symbol[0] for symbol in gw.UNIT_SYMBOLS})) + "]")
+# "100 C", "100C", "100 degrees F": a capital C or F right after a number is a temperature.
+_TEMPERATURE_RE = re.compile(r"(\d)\s?(?:deg(?:rees?)?\s?)?([CF])\b")
+# A number glued to a unit ("100MB", "5kg", "24h"), but not a decade ("the 1990s", "the 80s").
+_GLUED_UNIT_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([A-Za-z]+)\b")
+# After the split above, so "1990s" (glued, a decade) is no unit.
+_UNIT_AFTER_NUMBER_RE = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s(" + "|".join(sorted(gw.UNITS_AFTER_NUMBER, key=len, reverse=True)) + r")\b"
+)
+
+
+def _split_glued_unit(match: re.Match[str]) -> str:
+    number, unit = match.groups()
+    if (unit.lower() in _UNIT_BY_WORD or unit in gw.UNITS_AFTER_NUMBER) and not (unit == "s" and number[-1] == "0"):
+        return f"{number} {unit}"
+    return match.group()
+
+
+def _normalise_units(text: str) -> str:
+    if _UNIT_SYMBOL_CHAR_RE.search(text):
+        text = _UNIT_SYMBOL_RE.sub(lambda m: " " + gw.UNIT_SYMBOLS[m.group().lower()], text)
+    if _DIGIT_RE.search(text):
+        text = _GLUED_UNIT_RE.sub(_split_glued_unit, text)
+        if "C" in text or "F" in text:
+            text = _TEMPERATURE_RE.sub(lambda m: f"{m.group(1)} {gw.TEMPERATURE_LETTERS[m.group(2)]}", text)
+    return text
 
 
 # --- aliases -------------------------------------------------------------------------------
@@ -236,17 +277,15 @@ def extract_numbers(text: str) -> frozenset[str]:
 
 # --- units ---------------------------------------------------------------------------------
 
-_UNIT_BY_WORD = {word: unit for unit, words in gw.UNIT_GROUPS.items() for word in words}
-_UNIT_WORDS = frozenset(_UNIT_BY_WORD)
 _SYMBOL_RE = re.compile("[$€£¥%]")
-# "5kg", "10km", "3.5GB": a number glued to its unit.
-_GLUED_UNIT_RE = re.compile(r"\d([a-z]+)\b")
+# Every spelling of a unit in lower case ("l" of "2 L" too), for the name check.
+_UNIT_SPELLINGS = {**{k.lower(): v for k, v in gw.UNITS_AFTER_NUMBER.items()}, **_UNIT_BY_WORD}
 
 
 def _units(text: _Text) -> frozenset[str]:
     units = {_UNIT_BY_WORD[w] for w in text.word_set & _UNIT_WORDS}
     if _DIGIT_RE.search(text.raw):
-        units.update(_UNIT_BY_WORD[g] for g in _GLUED_UNIT_RE.findall(text.lower) if g in _UNIT_BY_WORD)
+        units.update(gw.UNITS_AFTER_NUMBER[m] for m in _UNIT_AFTER_NUMBER_RE.findall(text.raw))
     if _SYMBOL_RE.search(text.raw):
         units.update(unit for symbol, unit in gw.SYMBOL_UNITS.items() if symbol in text.raw)
     return frozenset(units)
@@ -757,8 +796,61 @@ def _mentions(text_lower: str, entity: str) -> bool:
     return entity in text_lower and _mention_re(entity).search(text_lower) is not None
 
 
+_SHORT_NAMES = {name: variants for name, variants in gw.SHORT_NAMES}
+# "requirements.txt" is said by "the requirements file" too.
+_FILE_NAME_RE = re.compile(r"([a-z0-9][\w-]*)\.(" + "|".join(sorted(gw.FILE_EXTENSIONS)) + ")")
+
+
+def _said(other_lower: str, entity: str) -> bool:
+    """Whether the other text says `entity`: as written, by a short form once the name is
+    given ("node" for "Node.js"), or a file by "<stem> file"."""
+    if _mentions(other_lower, entity):
+        return True
+    if entity in _SHORT_NAMES:
+        return any(_mentions(other_lower, short) for short in _SHORT_NAMES[entity])
+    if "." in entity and "file" in other_lower:
+        found = _FILE_NAME_RE.fullmatch(entity)
+        return found is not None and f"{found.group(1)} file" in other_lower
+    return False
+
+
 def _missing(entities: Iterable[str], other_lower: str) -> list[str]:
-    return sorted(e for e in entities if not _mentions(other_lower, e))
+    return sorted(e for e in entities if not _said(other_lower, e))
+
+
+# --- names implied by a shared name ----------------------------------------------------------
+
+# Plain members are lower-case words, looked up in both word sets at once; the others
+# ("requirements.txt", "elastic beanstalk", "=Lambda") are searched for.
+_IMPLIED_WORDS = {name: frozenset(m for m in members if _WORD_RE.fullmatch(m)) for name, members in gw.IMPLIED_BY}
+_IMPLIED_OTHERS = {name: tuple(m for m in members if not _WORD_RE.fullmatch(m)) for name, members in gw.IMPLIED_BY}
+
+
+@lru_cache(maxsize=256)
+def _exact_re(member: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])" + re.escape(member) + r"s?(?![\w])")
+
+
+def _shares_member(name: str, a: _Text, b: _Text) -> bool:
+    if not _IMPLIED_WORDS[name].isdisjoint(a.word_set & b.word_set):
+        return True
+    for member in _IMPLIED_OTHERS[name]:
+        if member.startswith("="):  # as written: a "lambda" in Python is no AWS "Lambda"
+            pattern = _exact_re(member[1:])
+            if pattern.search(a.raw) and pattern.search(b.raw):
+                return True
+        elif _said(a.lower, member) and _said(b.lower, member):
+            return True
+    return False
+
+
+def _not_implied(missing: list[str], a: _Text, b: _Text) -> list[str]:
+    """`missing` without the names a name both texts share implies ("AWS" for "S3"), and
+    without units both texts name, however spelled ("MB" / "megabytes", "L" / "litres")."""
+    if any(e in _UNIT_SPELLINGS for e in missing):
+        shared_units = _units(a) & _units(b)
+        missing = [e for e in missing if _UNIT_SPELLINGS.get(e) not in shared_units]
+    return [e for e in missing if e not in _IMPLIED_WORDS or not _shares_member(e, a, b)]
 
 
 # --- the checks ----------------------------------------------------------------------------
@@ -835,9 +927,40 @@ def _questions_agree(a: _Text, b: _Text) -> GuardResult:
     return _AGREE
 
 
+def _attribute_modifiers(text: _Text) -> dict[str, str]:
+    """Attribute noun -> the content word right before it ("income limit": limit -> income)."""
+    found: dict[str, str] = {}
+    tokens = text.tokens
+    for word in text.word_set & gw.ATTRIBUTE_NOUNS:
+        at = tokens.index(word)
+        before = tokens[at - 1] if at else ""
+        if before and before not in _NOT_A_MODIFIER and not before.isdigit():
+            found[_stem(word)] = before
+    return found
+
+
+_NOT_A_MODIFIER = _PUNCTUATION | gw.FUNCTION_WORDS | gw.PHRASE_BREAKS | gw.ATTRIBUTE_QUALIFIERS
+
+
+def _attributes_agree(a: _Text, b: _Text) -> GuardResult:
+    # "the income limit" vs "the contribution limit": the same noun, measured of another thing,
+    # once neither text has the other's word anywhere ("limit on income" still agrees).
+    if a.word_set.isdisjoint(gw.ATTRIBUTE_NOUNS) or b.word_set.isdisjoint(gw.ATTRIBUTE_NOUNS):
+        return _AGREE
+    ma, mb = _attribute_modifiers(a), _attribute_modifiers(b)
+    stems_a, stems_b = {_stem(w) for w in a.word_set}, {_stem(w) for w in b.word_set}
+    for noun in sorted(ma.keys() & mb.keys()):
+        x, y = ma[noun], mb[noun]
+        if _stem(x) not in stems_b and _stem(y) not in stems_a:
+            return GuardResult(False, f"attributes differ: {x} {noun} vs {y} {noun}")
+    return _AGREE
+
+
 def _entities_agree(a: _Text, b: _Text) -> GuardResult:
     only_a = _missing(_entities(a), b.lower)
     only_b = _missing(_entities(b), a.lower)
+    if only_a or only_b:
+        only_a, only_b = _not_implied(only_a, a, b), _not_implied(only_b, a, b)
     if only_a or only_b:
         return GuardResult(False, f"entities differ: {only_a} vs {only_b}")
     return _AGREE
@@ -851,6 +974,7 @@ _CHECKS = (
     _opposites_agree,
     _directions_agree,
     _questions_agree,
+    _attributes_agree,
     _entities_agree,
 )
 
@@ -859,9 +983,12 @@ def guards_agree(a: str, b: str) -> GuardResult:
     """Whether `a` and `b` may share a cached answer as far as the lexical guards can tell.
 
     Call this only for pairs that already passed the similarity threshold; it does not look
-    at meaning, only at details embeddings blur: numbers, units, negation and exclusion,
-    opposite words and particles, reversed directions ("X to Y" vs "Y to X"), the kind of
-    question (who / when / where / why / how many), and named things.
+    at meaning, only at details embeddings blur: numbers, units (one spelling per unit:
+    "100MB" = "100 megabytes", "°C" = "Celsius"), negation and exclusion, opposite words and
+    particles, reversed directions ("X to Y" vs "Y to X"), the kind of question (who / when /
+    where / why / how many), the attribute asked for ("income limit" vs "contribution
+    limit"), and named things (a name that a shared name implies, "AWS" for "S3", is no
+    difference).
     """
     ta, tb = _parse(a), _parse(b)
     for check in _CHECKS:

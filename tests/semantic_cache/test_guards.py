@@ -12,6 +12,7 @@ from semantic_cache.guards import (
     DEFAULT_SIMILARITY_THRESHOLD,
     extract_entities,
     extract_numbers,
+    extract_units,
     guards_agree,
     is_eligible_for_semantic,
     negation_parity,
@@ -284,6 +285,130 @@ NEW_RULES_SAME = [
     ("How many continents are there?", "What's the number of continents on Earth?"),
     ("Tell us about the history of Rome", "Tell me about the history of Rome"),
 ]
+
+
+# Spellings of one unit or name are one; different units and names stay apart. None of
+# these pairs is in the eval data (set C prompted the classes, not these sentences).
+SPELLINGS_DIFFERENT = [
+    # time units are units
+    ("How do I convert epoch seconds to a date in Java?", "How do I convert epoch milliseconds to a date in Java?"),
+    ("Set the request timeout to 500 ms", "Set the request timeout to 500 seconds"),
+    ("How many microseconds are in a second?", "How many nanoseconds are in a second?"),
+    ("Sleep for 5 min in bash", "Sleep for 5 h in bash"),
+    ("Wait 30 s before retrying", "Wait 30 min before retrying"),
+    # temperatures, sizes, and binary units
+    ("What is 30°C in Fahrenheit?", "What is 30°F in Celsius?"),
+    ("Boiling point of water in °F", "Boiling point of water in Celsius"),
+    ("Is 40 C hot for a CPU?", "Is 40 F hot for a CPU?"),
+    ("Convert 100MB to GB", "Convert 100MB to KB"),
+    ("Is 100MB a lot of data?", "Is 100 Mbps a lot of data?"),
+    ("Convert 1 GB to MB", "Convert 1 GiB to MiB"),
+    ("How long is a leap yr in days?", "How long is a leap year in weeks?"),
+    # a container name excuses nothing when the member differs
+    ("How do I configure an EC2 instance?", "How do I configure an AWS S3 bucket?"),
+    ("How do I grep recursively on Linux?", "How do I grep recursively on Windows?"),
+    ("What is a lambda function in Python?", "What is an AWS Lambda function?"),
+    # aliases of different things
+    ("How do I enable 2FA on GitHub?", "How do I enable MFA on GitHub?"),
+    ("How do I write a for loop in golang?", "How do I write a for loop in Rust?"),
+    ("How do I install Postgres on Ubuntu?", "How do I install MySQL on Ubuntu?"),
+    ("What is the Newtonian view of gravity?", "What is the Einsteinian view of gravity?"),
+    ("What is the Node.js event loop?", "What is the Deno event loop?"),
+]
+
+SPELLINGS_SAME = [
+    # a number glued to its unit, unit symbols and abbreviations
+    ("How do I find files larger than 500MB on a Mac?", "mac: find files bigger than 500 MB"),
+    ("Files over 100 MB", "Files over 100 megabytes"),
+    ("How many weeks are in a year?", "number of weeks in a yr"),
+    ("Is 40 degrees Celsius hot?", "Is 40 C hot?"),
+    ("Is 40℃ hot?", "Is 40 degC hot?"),
+    ("What temperature in °C does milk boil at?", "What is the boiling point of milk in Celsius?"),
+    ("Convert 350 degrees Fahrenheit to Celsius", "What is 350°F in Celsius?"),
+    ("How do I sleep for 5 seconds in bash?", "bash sleep 5 sec"),
+    ("How much is 5kg in pounds?", "Convert 5 kg to lbs"),
+    ("Convert 90 minutes to hours", "convert 90 mins to hrs"),
+    ("Convert 2 L to cups", "Convert 2 liters to cups"),
+    ("How long is 24h in minutes?", "How long is 24 hours in minutes?"),
+    ("What happened in the 1990s?", "What were the 1990s like?"),
+    # technology aliases and short forms
+    ("How do I check the Node.js version on Windows?", "windows: show node version"),
+    ("How do I write a struct in Go?", "golang struct example"),
+    ("How do I connect to psql?", "How do I connect to PostgreSQL?"),
+    ("How do I set up two-factor authentication on Gmail?", "Gmail 2FA setup"),
+    ("How do I set up multi-factor authentication?", "How do I set up MFA?"),
+    ("How do I read a file in py?", "How do I read a file in Python?"),
+    # the adjective of a name is the name
+    ("What are the Newtonian laws of motion?", "Explain Newton's laws of motion"),
+    ("Explain Euclidean distance", "What is the Euclid distance?"),
+    ("What is a Shakespearean sonnet?", "What is a Shakespeare sonnet?"),
+    ("What is Freudian psychoanalysis?", "Explain Freud psychoanalysis"),
+    # a name implied by a name both texts share
+    ("How do I make an S3 bucket public?", "make an AWS S3 bucket public"),
+    ("What does HTTP 503 mean?", "what is a 503 error"),
+    ("How do I grep recursively in Linux?", "grep recursively through a folder"),
+    ("How do I upgrade pip?", "How do I upgrade pip in Python?"),
+    ("How do I install packages from requirements.txt?", "pip install from requirements file"),
+]
+
+# "the X limit / rate / fee of Y": a different X is a different question.
+ATTRIBUTES_DIFFERENT = [
+    ("What is the income limit for a Roth IRA?", "What is the contribution limit for a Roth IRA?"),
+    ("What is the interest rate for a car loan?", "What is the tax rate for a car loan?"),
+    ("What is the baggage fee for Ryanair?", "What is the cancellation fee for Ryanair?"),
+    ("What is the drinking age in Japan?", "What is the voting age in Japan?"),
+]
+
+ATTRIBUTES_SAME = [
+    ("What is the income limit for a Roth IRA?", "What's the Roth IRA income limit?"),
+    ("What is the income limit for a Roth IRA?", "Roth IRA limit on income"),
+    ("What is the maximum contribution limit for a 401k?", "What's the 401k contribution limit?"),
+    ("What is the file size limit for Gmail attachments?", "What is the attachment size limit in Gmail?"),
+    ("What is the annual fee for an Amex Gold card?", "Amex Gold card fee"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SPELLINGS_DIFFERENT + ATTRIBUTES_DIFFERENT)
+def test_spellings_and_attributes_keep_different_things_apart_in_both_orders(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert not forward
+    assert not backward
+
+
+@pytest.mark.parametrize(("a", "b"), ATTRIBUTES_DIFFERENT)
+def test_it_names_the_attribute_that_differs(a: str, b: str) -> None:
+    assert "attributes differ" in guards_agree(a, b).reason
+
+
+@pytest.mark.parametrize(("a", "b"), SPELLINGS_SAME + ATTRIBUTES_SAME)
+def test_spellings_of_one_unit_or_name_let_paraphrases_through_in_both_orders(a: str, b: str) -> None:
+    forward, backward = guards_agree(a, b), guards_agree(b, a)
+    assert forward, forward.reason
+    assert backward, backward.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("Files over 100MB", {"mb"}),
+        ("Water boils at 100°C", {"celsius"}),
+        ("Water boils at 212 F", {"fahrenheit"}),
+        ("Wait 24h", {"hour"}),
+        ("epoch ms", {"millisecond"}),
+        ("Find the min of a list", set()),
+        ("Music of the 1980s", set()),
+        ("Is 5G faster than 4G?", set()),
+        ("Add 500g of flour", {"g"}),
+    ],
+)
+def test_it_reads_unit_spellings(text: str, units: set[str]) -> None:
+    assert extract_units(text) == units
+
+
+def test_implied_names_are_real_names_of_the_table() -> None:
+    for name, members in guard_words.IMPLIED_BY:
+        assert name == name.lower() and members, name
+        assert name not in {m.lstrip("=").lower() for m in members}, name
 
 
 @pytest.mark.parametrize(("a", "b"), QUESTION_KINDS)
