@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -47,6 +47,8 @@ HEADER = "x-layercache-cache"
 # one upstream attempt with room to store the answer.
 MAX_WAIT_SECONDS = 120.0
 STORE_MARGIN_SECONDS = 5.0
+
+T = TypeVar("T")
 
 _background: set[asyncio.Task[Any]] = set()
 
@@ -81,6 +83,24 @@ def _embedder() -> Embedder:
 def _save_sync(draft: store.EntryDraft) -> int:
     # The first call loads the model (~0.5 s): here, in a worker thread, not on the loop.
     return store.save_entry(draft, _embedder() if draft.query_text and draft.embedding is None else None)
+
+
+def _reconnecting(function: Callable[[], T]) -> Callable[[], T]:
+    """Run a database read in a worker thread, dropping the thread's connection if it broke.
+
+    Worker threads keep their connection from request to request and Django's per-request
+    cleanup never reaches them: without this, one database restart would fail every later
+    lookup of that thread. The happy path costs nothing (no health-check query).
+    """
+
+    def run() -> T:
+        try:
+            return function()
+        except DatabaseError:
+            connection.close()  # the next call in this thread opens a fresh one
+            raise
+
+    return run
 
 
 def _discard_result(task: asyncio.Future[Any]) -> None:
@@ -160,10 +180,10 @@ class ResponseCache:
         at once instead of after the exact read misses; on an exact hit its result is
         dropped (and the work wasted: exact hits mostly come from the in-memory copies).
         """
-        exact = sync_to_async(self._find_exact_sync, thread_sensitive=False)()
+        exact = sync_to_async(_reconnecting(self._find_exact_sync), thread_sensitive=False)()
         if not (self.policy.read_semantic and self._semantic_eligible()):
             return await exact
-        similar = asyncio.ensure_future(sync_to_async(self._find_similar_sync, thread_sensitive=False)())
+        similar = asyncio.ensure_future(sync_to_async(_reconnecting(self._find_similar_sync), thread_sensitive=False)())
         try:
             found = await exact
         except BaseException:
@@ -176,7 +196,7 @@ class ResponseCache:
 
     async def _find_exact(self) -> Found | None:
         try:
-            return await sync_to_async(self._find_exact_sync, thread_sensitive=False)()
+            return await sync_to_async(_reconnecting(self._find_exact_sync), thread_sensitive=False)()
         except DatabaseError:
             logger.warning("response-cache lookup failed; answering from upstream", exc_info=True)
             return None
@@ -284,7 +304,7 @@ class ResponseCache:
     async def _save(self, draft: store.EntryDraft) -> None:
         outcome = singleflight.Outcome.STORED
         try:
-            await sync_to_async(_save_sync, thread_sensitive=False)(draft)
+            await sync_to_async(_reconnecting(lambda: _save_sync(draft)), thread_sensitive=False)()
             await hot.mark_stored(HotKey(draft.scope, draft.exact_key, draft.wire), draft.ttl_seconds)
         except Exception:  # a failed store costs a future hit, never this response
             logger.exception("storing a response-cache entry failed")
