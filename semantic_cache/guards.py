@@ -998,6 +998,29 @@ def guards_agree(a: str, b: str) -> GuardResult:
     return _AGREE
 
 
+class Reading(NamedTuple):
+    """A text as the guards read it, for checks that must see the same words."""
+
+    tokens: tuple[str, ...]  # lower case, aliases rewritten ("js" -> "javascript"), phrase punctuation kept
+    units: frozenset[str]  # canonical units ("°F" and "fahrenheit" -> "fahrenheit")
+
+
+def read(text: str) -> Reading:
+    """`text` tokenised as every guard sees it (cached with the guards' own parse)."""
+    parsed = _parse(text)
+    return Reading(parsed.tokens, _units(parsed))
+
+
+def word_stem(word: str) -> str:
+    """The guards' crude stem: "logged", "logs" and "log" all give "log"."""
+    return _stem(word)
+
+
+def unit_of(word: str) -> str | None:
+    """The canonical unit a lower-case word names ("kilograms" -> "kg"), if any."""
+    return _UNIT_BY_WORD.get(word)
+
+
 def is_eligible_for_semantic(text: str) -> bool:
     """Whether a prompt is long enough for a semantic (nearest-neighbour) lookup at all."""
     stripped = text.strip()

@@ -1,0 +1,370 @@
+"""Second false-hit check, after the lexical guards: does one question ask for more?
+
+With all-MiniLM-L6-v2, "calorie intake for adults" and "... for teenagers", "GDP" and "GDP
+per capita", or "the time complexity" and "the space complexity" of quicksort score as high
+as true paraphrases, and the guards (semantic_cache/guards.py) only catch the differences
+they have word tables for. This check is general: it lines up the content words of the two
+questions and asks whether each word left on one side has a counterpart on the other.
+
+1. Each text is read as the guards read it (aliases, unit spellings), and reduced to its
+   content words: function words, question scaffolding ("how do I", "can you explain", "the
+   best way to", "what's the command to"), politeness, and everything the guards already
+   compare exactly (numbers, units, negations) go.
+2. Words both sides have (same stem) match. So do the words that express one kind of
+   question on both sides ("what year" / "when", "what causes" / "why", "how long" / "how
+   many minutes").
+3. Each word left on one side needs a counterpart among the words left on the other side:
+   one whose vector (the same embedder, one word at a time) is at least `WORD_BAR` similar
+   ("biggest" / "largest", "dicts" / "dictionaries"), or one spelled almost the same (a typo
+   or an abbreviation: "revrese" / "reverse", "env" / "environment") whose vector is at
+   least `SPELLING_FLOOR` similar. When both sides have words left, three or more in all,
+   the two leftover phrases may also match as wholes ("square root" / "sqrt").
+4. A word without a counterpart is a difference, with three exceptions, each one-sided in
+   the same way the guards are: verbs of looking something up ("find" / "check" / "see")
+   stand for each other; a generic noun or light verb that one side *adds* while the other
+   side has nothing left ("the plural form of", "the vim editor", "make") says nothing new;
+   and two leftovers that are both generic nouns ("status" / "error") do not differ.
+
+An added qualifier ("per capita", "only the current branch", "in women's tennis") is a
+content word without a counterpart, so it is a difference; added filler is not. Word vectors
+are kept in a bounded per-process LRU (`WORD_CACHE_SIZE`), and the vectors one check lacks
+are computed in one batched `embed` call. Everything else is a pure function of the two
+strings. Figures and known gaps: docs/semantic-threshold.md, "The verifier".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from semantic_cache import guard_words as gw
+from semantic_cache.embedder import Embedder, FloatMatrix
+from semantic_cache.guards import GuardResult, extract_entities, read, unit_of, word_stem
+
+# Cosine of two single-word vectors from which they count as the same word. With this model
+# synonyms and spelling variants mostly score 0.6-0.95 ("quit" / "exit" 0.60, "largest" /
+# "biggest" 0.94), a few lower ("make" / "create" 0.59, "kill" / "terminate" 0.52); other
+# words lower still ("time" / "space" 0.36, "grams" / "teaspoons" 0.42), except close kinds
+# of one thing, which score like synonyms ("adults" / "teenagers" 0.74). 0.58 to 0.65 decide
+# the tuning pairs alike; see tests/benchmarks/bench_semantic_threshold.py and the doc.
+WORD_BAR = 0.6
+# A typo or an abbreviation scores lower ("pyton" / "python" 0.48), but is spelled alike.
+SPELLING_FLOOR = 0.4
+# Distinct words and phrases kept per process; one vector is 384 float32 (1.5 KiB).
+WORD_CACHE_SIZE = 8192
+
+_AGREE = GuardResult(True)
+
+W = gw.words
+
+# --- what is not content ----------------------------------------------------------------------
+
+# Who asks, how politely, and with which question word: never what is asked.
+_FILLER = W(
+    """
+    what what's whats wat which who who's whom whose when when's where where's why why's how how's hows
+    do does did doing done i i'd i've i'll i'm im you you're u ur me my we our
+    can could would should will shall may might must have has had got is are was were be been being am
+    it it's its there here someone something anyone anything
+    please pls plz thanks thank thx hi hello hey ok okay so also just really actually
+    want like know wondering wonder curious question appear appears seem seems
+    need needs needed require requires required necessary mandatory
+    """
+)
+# The form of the request or of the answer, not its subject: "explain X", "the command to X",
+# "the best way to X", "X vs Y: what's the difference".
+_SCAFFOLDING = W(
+    """
+    explain explains explained explaining explanation tell describe description give define definition
+    summarize summarise summary overview recommend suggest help
+    translate say write compose calculate compute
+    way ways method approach steps step instructions guide tutorial
+    example examples command query code syntax snippet script formula
+    mean meaning means stand stands short
+    difference differences differ different compare comparison vs versus
+    simple simply terms exactly quick quickly
+    degree degrees
+    """
+)
+# "the best way to X", "the right way to X" is "how to X".
+_MANNER_WORDS = W("best right good proper correct recommended standard usual normal typical ideal")
+_MANNER_NOUNS = W("way ways method methods approach")
+# "the number of X" is "how many X".
+_QUANTITY_NOUNS = W("number amount count quantity")
+_NUMBER_WORDS = frozenset(gw.NUMBER_UNITS) | frozenset(gw.NUMBER_TENS) | frozenset(gw.NUMBER_SCALES)
+_NOT_CONTENT = (
+    _FILLER
+    | _SCAFFOLDING
+    | gw.FUNCTION_WORDS
+    | gw.PHRASE_BREAKS
+    | gw.NEGATIONS  # the guards compare negations and exclusions
+    | gw.EXCLUSIONS
+    | _NUMBER_WORDS  # ... and numbers
+    | gw.NUMBER_ALONE.keys()
+)
+
+# --- words that may go unmatched ----------------------------------------------------------------
+
+# Looking something up: "find / check / see / show my IP address" ask the same.
+_LOOKUP_VERBS = W(
+    "find finds finding found see sees seeing check checks checking show shows showing list lists listing "
+    "view views viewing display displays displaying look looks looking get gets getting"
+)
+# Verbs that carry almost nothing on their own ("make a pie chart", "take a screenshot").
+_LIGHT_VERBS = W(
+    "make makes making made get gets getting take takes taking took use uses using used go goes come comes "
+    "coming work works"
+)
+# Nouns that name a category of what the other words already name ("the plural form", "an
+# HTTP 404 error", "the vim editor", "on Earth"). Excused only as an addition.
+_GENERIC_NOUNS = (
+    W(
+        "thing things stuff kind kinds type types sort form forms word words term terms concept idea topic subject "
+        "info information detail details error errors status issue issues problem problems tool tools program "
+        "programs software app apps application applications editor system service option options content rule rules "
+        "acronym abbreviation"
+    )
+    | gw.GENERIC_NAMES
+)
+_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS
+
+# --- kinds of question ------------------------------------------------------------------------
+#
+# The words that say what kind of answer is wanted: "what year" and "when" ask the same, as do
+# "what causes" and "why", "how long" and "how many minutes". Where both texts ask the same
+# kind, these words match; otherwise they are content like any other.
+_CAUSE_NOUNS = W("cause causes reason reasons makes make")
+_TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
+_DURATION_WORDS = W("duration")
+
+
+class _Content(NamedTuple):
+    words: tuple[str, ...]  # content words in text order, no repeats
+    kinds: dict[str, frozenset[str]]  # kind of question -> the content words that ask it
+    names: frozenset[str]  # the words of its names, which the guards compare
+
+
+def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
+    kinds: dict[str, set[str]] = {}
+    for at, token in enumerate(tokens):
+        nxt = tokens[at + 1] if at + 1 < len(tokens) else ""
+        after = tokens[at + 2] if at + 2 < len(tokens) else ""
+        if token in ("when", "where", "why"):
+            kinds.setdefault(token, set())
+        elif token in ("what", "which"):
+            kind = gw.QUESTION_NOUNS.get(nxt) or ("why" if nxt in _CAUSE_NOUNS else None)
+            if kind is not None:
+                kinds.setdefault(kind, set()).add(nxt)
+        elif token == "how" and nxt == "long" and after != "ago":
+            kinds.setdefault("duration", set()).add("long")
+        elif token == "how" and nxt == "come":
+            kinds.setdefault("why", set()).add("come")
+        elif token == "how" and nxt in ("many", "much") and (unit_of(after) in _TIME_UNITS or after == "time"):
+            kinds.setdefault("duration", set()).add(after)
+        elif token in _DURATION_WORDS:
+            kinds.setdefault("duration", set()).add(token)
+    return kinds
+
+
+@lru_cache(maxsize=256)  # a lookup checks one query against up to five candidates
+def _content(text: str) -> _Content:
+    tokens = read(text).tokens
+    # The guards made sure each name is said on both sides, or implied ("AWS" by "S3").
+    names = {part for name in extract_entities(text) for part in name.split()}
+    words: dict[str, None] = {}
+    for at, token in enumerate(tokens):
+        word = token.removesuffix("'s").replace("'", "")
+        nxt = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if (
+            not word.isalpha()  # punctuation and numbers: the guards compare numbers
+            or token in _NOT_CONTENT
+            or word in _NOT_CONTENT
+            or unit_of(word) is not None  # ... and units
+            or (word in gw.FILE_EXTENSIONS and f".{word}" in text.lower())  # "requirements.txt" is a name
+            or (word in _MANNER_WORDS and nxt in _MANNER_NOUNS)
+            or (word in _QUANTITY_NOUNS and nxt == "of")
+        ):
+            continue
+        words[word] = None
+    kinds = {kind: frozenset(found) for kind, found in _question_kinds(tokens).items()}
+    return _Content(tuple(words), kinds, frozenset(names))
+
+
+@lru_cache(maxsize=4096)
+def _key(word: str) -> str:
+    """What two spellings of one word share: the guards' stem, after "-ly" and "-ies"."""
+    if len(word) > 5 and word.endswith("ly"):
+        word = word[:-2]
+    elif len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    return word_stem(word)
+
+
+def _leftovers(mine: _Content, other: _Content) -> list[str]:
+    """`mine`'s content words that `other` lacks, without the words of a kind of question both ask."""
+    shared_kinds = mine.kinds.keys() & other.kinds.keys()
+    said = frozenset().union(*(mine.kinds[k] for k in shared_kinds)) | mine.names | other.names
+    theirs = {_key(w) for w in other.words}
+    return [w for w in mine.words if w not in said and _key(w) not in theirs]
+
+
+# --- spelling ---------------------------------------------------------------------------------
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours ("revrese" / "reverse")."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _spelled_alike(a: str, b: str) -> bool:
+    """A typo of a word of five letters or more, or an abbreviation ("env", "dict")."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 4 and len(long) >= 5 and _one_edit_apart(short, long):
+        return True
+    return len(short) >= 3 and long.startswith(short)
+
+
+# Prefixes that change what a word means ("overbought" / "oversold", "upgrade" / "update").
+_MEANING_PREFIXES = frozenset(p for pair in gw.PREFIX_PAIRS for p in pair if p) | W("sub super micro milli kilo mega")
+_MIN_SHARED_SUFFIX = 5
+_MIN_REST = 3
+
+
+def _contrasting(a: str, b: str) -> bool:
+    """Two words built from one shared part and different other parts: "teaspoon" /
+    "tablespoon", "milligrams" / "micrograms", "calorie" / "kilocalorie", "overbought" /
+    "oversold". Their vectors are close, but they name different things."""
+    shared = len(_common_suffix(a, b))
+    if shared >= _MIN_SHARED_SUFFIX and max(len(a), len(b)) - shared >= 2:
+        return True
+    # The words part right after the prefix: "over|bought" / "over|sold", not "dehydrat|ed".
+    prefix = os.path.commonprefix([a, b])
+    return prefix in _MEANING_PREFIXES and min(len(a), len(b)) - len(prefix) >= _MIN_REST
+
+
+def _common_suffix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return a[len(a) - n :]
+
+
+# --- word vectors -----------------------------------------------------------------------------
+
+
+class _WordVectors:
+    """Vectors of single words and short phrases, least recently used dropped first.
+
+    Words repeat across requests far more than questions do, so after warm-up most checks
+    embed nothing. One lock guards the dictionary; the embedding itself runs outside it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._vectors: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, embedder: Embedder, texts: Iterable[str]) -> dict[str, FloatMatrix]:
+        model = embedder.model_name
+        found: dict[str, FloatMatrix] = {}
+        missing: list[str] = []
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                vector = self._vectors.get((model, text))
+                if vector is None:
+                    missing.append(text)
+                else:
+                    self._vectors.move_to_end((model, text))
+                    found[text] = vector
+        if missing:
+            rows = embedder.embed(missing)  # one batched call for everything this check lacks
+            with self._lock:
+                for text, row in zip(missing, rows, strict=True):
+                    self._vectors[(model, text)] = row
+                    found[text] = row
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+
+word_vectors = _WordVectors(WORD_CACHE_SIZE)
+
+
+def forget_parsed_texts() -> None:
+    """Drop the parsed texts, so the next check reads its texts afresh (for measurements)."""
+    _content.cache_clear()
+
+
+# --- the check --------------------------------------------------------------------------------
+
+
+def _unmatched(words: list[str], others: list[str], vectors: dict[str, FloatMatrix]) -> list[str]:
+    found = []
+    for word in words:
+        for other in others:
+            if _contrasting(word, other):
+                continue
+            similarity = float(vectors[word] @ vectors[other])
+            if similarity >= WORD_BAR or (similarity >= SPELLING_FLOOR and _spelled_alike(word, other)):
+                break
+        else:
+            found.append(word)
+    return found
+
+
+def _excused(only_a: list[str], only_b: list[str]) -> tuple[list[str], list[str]]:
+    """The unmatched words that still count as a difference (see the module docstring, 4)."""
+    if all(w in _LOOKUP_VERBS for w in only_a + only_b):
+        return [], []
+    if not only_b:
+        only_a = [w for w in only_a if w not in _ADDABLE]
+    if not only_a:
+        only_b = [w for w in only_b if w not in _ADDABLE]
+    if all(w in _GENERIC_NOUNS for w in only_a + only_b):
+        return [], []
+    return only_a, only_b
+
+
+def verify(query_text: str, stored_query: str, embedder: Embedder) -> GuardResult:
+    """Whether every content word of each question has a counterpart in the other.
+
+    Run it on a candidate hit that passed the similarity threshold and `guards_agree`. It is
+    one-sided like the guards: a word without a counterpart makes the pair "different"
+    (a cache miss), e.g. "unmatched: time/space" or "unmatched: -/capita" (nothing on
+    the query's side, "capita" on the stored one's).
+    """
+    a, b = _content(query_text), _content(stored_query)
+    left_a, left_b = _leftovers(a, b), _leftovers(b, a)
+    if not left_a and not left_b:
+        return _AGREE
+    phrases: list[str] = []
+    if left_a and left_b and len(left_a) + len(left_b) > 2:
+        phrases = [" ".join(left_a), " ".join(left_b)]
+    vectors = word_vectors.get(embedder, [*left_a, *left_b, *phrases]) if left_a and left_b else {}
+    only_a = _unmatched(left_a, left_b, vectors) if left_b else left_a
+    only_b = _unmatched(left_b, left_a, vectors) if left_a else left_b
+    only_a, only_b = _excused(only_a, only_b)
+    if not only_a and not only_b:
+        return _AGREE
+    if phrases and float(vectors[phrases[0]] @ vectors[phrases[1]]) >= WORD_BAR:
+        return _AGREE
+    return GuardResult(False, f"unmatched: {','.join(only_a) or '-'}/{','.join(only_b) or '-'}")

@@ -1,0 +1,205 @@
+"""The verifier after the guards: decisions with the REAL model, cache and batching with a fake.
+
+None of these pairs is in semantic_cache/eval_data/: the rules must hold for questions they
+were not tuned on. Each decision is checked in both orders, as the guards are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pytest
+
+from semantic_cache import verifier
+from semantic_cache.embedder import (
+    DEFAULT_EMBEDDING_MODEL,
+    Embedder,
+    FloatMatrix,
+    HashingTestEmbedder,
+    load_embedder,
+)
+from semantic_cache.guards import GuardResult, guards_agree
+from semantic_cache.verifier import verify
+
+
+@pytest.fixture(scope="module")
+def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    return load_embedder(DEFAULT_EMBEDDING_MODEL, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(autouse=True)
+def empty_word_cache() -> Iterator[None]:
+    verifier.word_vectors.clear()
+    yield
+    verifier.word_vectors.clear()
+
+
+class CountingEmbedder(HashingTestEmbedder):
+    """The hashing embedder, recording every batch it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> FloatMatrix:
+        self.batches.append(list(texts))
+        return super().embed(texts)
+
+
+# One question asks for something the other does not: an added qualifier, or another thing
+# in the same slot. The reason names the words without a counterpart, query's side first.
+DIFFERENT = [
+    ("What is the population of Brazil?", "What is the population density of Brazil?", "unmatched: -/density"),
+    (
+        "What is the average salary of a nurse?",
+        "What is the average starting salary of a nurse?",
+        "unmatched: -/starting",
+    ),
+    ("How do I delete a tag in git?", "How do I delete only the remote tags in git?", "unmatched: -/only,remote"),
+    (
+        "What are the side effects of melatonin for kids?",
+        "What are the side effects of melatonin?",
+        "unmatched: kids/-",
+    ),
+    ("How do I rename a sheet in Excel?", "How do I rename every sheet in an Excel workbook?", "unmatched: -/workbook"),
+    ("What is the melting point of gold?", "What is the boiling point of gold?", "unmatched: melting/boiling"),
+    ("How do I grill salmon?", "How do I marinate salmon?", "unmatched: grill/marinate"),
+    ("How do I mute a channel in Slack?", "How do I mute a thread in Slack?", "unmatched: channel/thread"),
+    ("What is the shipping cost to Canada?", "What is the shipping time to Canada?", "unmatched: cost/time"),
+    # Words built from one shared part: close vectors, different things.
+    ("How do I clean my keyboard?", "How do I clean my dashboard?", "unmatched: keyboard/dashboard"),
+    ("How do I delete a folder in Linux?", "How do I delete a subfolder in Linux?", "unmatched: folder/subfolder"),
+]
+
+# Paraphrases: filler, synonyms, typos, abbreviations, a generic noun added, one kind of
+# question asked two ways.
+SAME = [
+    ("Hi, could you please tell me how to boil rice?", "How do I boil rice?"),
+    ("What is the quickest way to learn Spanish?", "What is the fastest way to learn Spanish?"),
+    ("What is the largest lake in Canada?", "Which is the biggest lake in Canada?"),
+    ("How do I uninstall Zoom on a Mac?", "How can I remove Zoom from my Mac?"),
+    ("How do I resize an image in Photoshop?", "how to resise an image in photoshop"),
+    ("How do I set an env variable in bash?", "How do I set an environment variable in bash?"),
+    ("How do I quit nano?", "How do I quit the nano editor?"),
+    ("What year did the Titanic sink?", "When did the Titanic sink?"),
+    ("What causes hiccups?", "Why do we get hiccups?"),
+    ("How long does it take to charge a Tesla?", "How many hours does it take to charge a Tesla?"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "reason"), DIFFERENT)
+def test_it_rejects_content_one_side_lacks_in_both_orders(a: str, b: str, reason: str, real_embedder: Embedder) -> None:
+    assert guards_agree(a, b), "the guards already tell these apart: not a test of the verifier"
+    result = verify(a, b, real_embedder)
+    assert result == GuardResult(False, reason)
+    assert not verify(b, a, real_embedder)
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_it_lets_paraphrases_through_in_both_orders(a: str, b: str, real_embedder: Embedder) -> None:
+    assert verify(a, b, real_embedder) == GuardResult(True)
+    assert verify(b, a, real_embedder) == GuardResult(True)
+
+
+def test_it_agrees_without_embedding_when_every_content_word_is_shared() -> None:
+    fake = CountingEmbedder()
+    assert verify("How do I boil rice?", "Can you explain how to boil rice, please?", fake)
+    assert fake.batches == []
+
+
+def test_an_added_qualifier_is_a_difference_without_embedding_anything() -> None:
+    fake = CountingEmbedder()
+    assert verify("What is the GNP of Chile?", "What is the GNP per head of Chile?", fake) == GuardResult(
+        False, "unmatched: -/head"
+    )
+    assert fake.batches == []
+
+
+def test_an_added_generic_noun_or_light_verb_is_no_difference() -> None:
+    fake = CountingEmbedder()
+    assert verify("What does the acronym SCUBA stand for?", "What does SCUBA mean?", fake)
+    assert verify("How do I take a screenshot on a Chromebook?", "How do I screenshot on a Chromebook?", fake)
+    assert fake.batches == []
+
+
+def test_it_embeds_all_the_words_of_one_check_in_one_batch_and_then_none() -> None:
+    fake = CountingEmbedder()
+    a, b = "How do I peel a mango quickly?", "What is the fastest way to slice a papaya?"
+    verify(a, b, fake)
+    assert len(fake.batches) == 1
+    assert set(fake.batches[0]) >= {"peel", "mango", "slice", "papaya"}
+    verify(a, b, fake)
+    verify(b, a, fake)
+    assert len(fake.batches) == 1
+
+
+def test_the_word_cache_forgets_the_least_recently_used_words_first() -> None:
+    fake = CountingEmbedder()
+    cache = verifier._WordVectors(size=3)
+    cache.get(fake, ["alpha", "beta", "gamma"])
+    cache.get(fake, ["alpha"])  # now the most recently used
+    cache.get(fake, ["delta"])
+    assert len(cache) == 3
+    fake.batches.clear()
+    cache.get(fake, ["alpha", "gamma", "delta"])
+    assert fake.batches == []
+    cache.get(fake, ["beta"])
+    assert fake.batches == [["beta"]]
+
+
+def test_the_word_cache_keeps_models_apart() -> None:
+    cache = verifier._WordVectors(size=10)
+    one, other = CountingEmbedder(), CountingEmbedder()
+    other.model_name = "test/another-model"
+    cache.get(one, ["mango"])
+    cache.get(other, ["mango"])
+    assert one.batches == [["mango"]]
+    assert other.batches == [["mango"]]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        ("revrese", "reverse", True),  # two letters swapped
+        ("pyton", "python", True),  # one letter missing
+        ("env", "environment", True),  # abbreviation
+        ("config", "configuration", True),
+        ("tall", "fall", False),  # too short to be a typo
+        ("ankle", "angle", True),  # spelled alike; the vectors decide (they are far apart)
+        ("js", "json", False),  # a two-letter prefix says nothing
+    ],
+)
+def test_it_knows_typos_and_abbreviations(a: str, b: str, alike: bool) -> None:
+    assert verifier._spelled_alike(a, b) is alike
+    assert verifier._spelled_alike(b, a) is alike
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "contrasting"),
+    [
+        ("teaspoon", "tablespoon", True),
+        ("keyboard", "dashboard", True),
+        ("calorie", "kilocalorie", True),
+        ("overbought", "oversold", True),
+        ("upgrade", "update", True),
+        ("largest", "biggest", False),  # a shared "-est" is no shared part
+        ("dictionary", "dictionaries", False),
+        ("dehydration", "dehydrated", False),
+        ("frequently", "frequency", False),
+    ],
+)
+def test_it_tells_words_built_from_one_shared_part(a: str, b: str, contrasting: bool) -> None:
+    assert verifier._contrasting(a, b) is contrasting
+    assert verifier._contrasting(b, a) is contrasting
+
+
+def test_it_leaves_what_the_guards_compare_to_the_guards() -> None:
+    # Numbers, units and negations are the guards' business, so they are no content words;
+    # names are kept aside and left out when the two sides are lined up.
+    content = verifier._content("At what temperature in °F does water not boil at 2,000 ft in Denver?")
+    assert content.words == ("temperature", "water", "boil", "denver")
+    assert content.names == {"denver"}
+    # "AWS" on one side only: the guards let it pass (S3 implies it), so it is no difference here.
+    a, b = "How do I create a bucket in S3?", "How do I create an AWS S3 bucket?"
+    assert guards_agree(a, b)
+    assert verify(a, b, CountingEmbedder())
