@@ -7,8 +7,9 @@ Not a pytest test (the name does not start with test_): run it by hand with
 
 It embeds every pair with the REAL model, sweeps the cosine threshold on the tuning files
 (--eval-file, default semantic_cache/eval_data/near_miss.jsonl), and prints precision /
-recall / false-hit rate with and without the lexical guards, the recommended default, and
-load time / latency / throughput / RSS / guard cost. Each --holdout file (default
+recall / false-hit rate with similarity only, with the lexical guards, and with the guards
+plus the verifier (semantic_cache/verifier.py), the recommended default, and load time /
+latency / throughput / RSS / guard and verifier cost. Each --holdout file (default
 near_miss_holdout.jsonl) is then reported on its own, at the same thresholds and at the
 current default: held-out pairs never take part in the recommendation. The numbers it
 printed last are recorded in docs/semantic-threshold.md.
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from semantic_cache import verifier  # noqa: E402
 from semantic_cache.embedder import (  # noqa: E402
     DEFAULT_EMBEDDING_MODEL,
     FastEmbedEmbedder,
@@ -50,6 +52,8 @@ HOLDOUT_FILE = EVAL_DIR / "near_miss_holdout.jsonl"
 MAX_FALSE_HIT_RATE = 0.01
 MIN_RECALL = 0.5
 SINGLE_QUERY_SAMPLE = 100
+# The thresholds the guards-only / guards + verifier comparison is printed at.
+COMPARED_THRESHOLDS = (0.8, 0.825, 0.85, 0.875, 0.9)
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,13 @@ class Row:
 
 @dataclass(frozen=True)
 class Scored:
-    """Pairs with their cosine similarity and whether the guards let them share an answer."""
+    """Pairs with their cosine similarity, whether the guards let them share an answer, and
+    whether the guards and then the verifier both do."""
 
     pairs: list[Pair]
     sims: np.ndarray
     guard_ok: np.ndarray
+    verified_ok: np.ndarray
 
     @property
     def same(self) -> np.ndarray:
@@ -96,7 +102,11 @@ def score(embedder: FastEmbedEmbedder, pairs: list[Pair], vectors: dict[str, np.
         vectors = dict(zip(texts, embedder.embed(texts), strict=True))
     sims = np.array([float(vectors[p.a] @ vectors[p.b]) for p in pairs])
     guard_ok = np.array([bool(guards_agree(p.a, p.b)) for p in pairs])
-    return Scored(pairs, sims, guard_ok)
+    # The verifier runs only where the guards agreed, as on the request path.
+    verified_ok = np.array(
+        [bool(ok and verifier.verify(p.a, p.b, embedder)) for p, ok in zip(pairs, guard_ok, strict=True)]
+    )
+    return Scored(pairs, sims, guard_ok, verified_ok)
 
 
 def evaluate(scored: Scored, guard_ok: np.ndarray, threshold: float) -> Row:
@@ -138,8 +148,8 @@ def print_table(title: str, rows: list[Row]) -> None:
         print(f"| {r.threshold:.3f} | {r.precision:.3f} | {r.recall:.3f} | {r.false_hit_rate:.3f} | {r.false_hits} |")
 
 
-def describe(scored: Scored) -> None:
-    """Pair counts and cosine ranges per kind, and the paraphrases the guards reject."""
+def describe(scored: Scored, embedder: FastEmbedEmbedder) -> None:
+    """Pair counts and cosine ranges per kind, and the paraphrases the guards or the verifier reject."""
     pairs, sims = scored.pairs, scored.sims
     kinds = Counter(p.kind for p in pairs)
     print(f"pairs: {len(pairs)} {dict(kinds)}")
@@ -151,65 +161,123 @@ def describe(scored: Scored) -> None:
     for p, ok in zip(pairs, scored.guard_ok, strict=True):
         if p.same and not ok:
             print(f"    {guards_agree(p.a, p.b).reason}: {p.a!r} / {p.b!r}")
+    rejected = scored.guard_ok & ~scored.verified_ok & same
+    print(
+        f"the verifier rejects {rejected.sum()} more of them (at any threshold; "
+        f"{(rejected & (sims >= DEFAULT_SIMILARITY_THRESHOLD)).sum()} at or above {DEFAULT_SIMILARITY_THRESHOLD})"
+    )
+    for p, s, no in sorted(zip(pairs, sims, rejected, strict=True), key=lambda row: -row[1]):
+        if no:
+            print(f"    {s:.3f} {verifier.verify(p.a, p.b, embedder).reason}: {p.a!r} / {p.b!r}")
 
 
-def print_false_hits(scored: Scored, threshold: float) -> None:
-    print(f"false hits at {threshold:.3f} with guards:")
-    for p, s, ok in zip(scored.pairs, scored.sims, scored.guard_ok, strict=True):
-        if not p.same and ok and s >= threshold:
+def print_false_hits(scored: Scored, threshold: float, ok: np.ndarray, label: str) -> None:
+    print(f"false hits at {threshold:.3f} with {label}:")
+    for p, s, hit in zip(scored.pairs, scored.sims, ok, strict=True):
+        if not p.same and hit and s >= threshold:
             print(f"    {s:.3f} [{p.kind}] {p.a!r} / {p.b!r}")
 
 
-def print_at(label: str, row: Row) -> None:
+def print_at(label: str, row: Row, checks: str = "guards") -> None:
     print(
-        f"at {label} {row.threshold:.3f} with guards: precision {row.precision:.3f}, recall {row.recall:.3f}, "
+        f"at {label} {row.threshold:.3f} with {checks}: precision {row.precision:.3f}, recall {row.recall:.3f}, "
         f"false-hit rate {row.false_hit_rate:.3f} ({row.false_hits} false hits)"
         f" -> targets {'met' if meets_targets(row) else 'NOT met'}"
     )
 
 
-def report_tuning(scored: Scored, thresholds: list[float]) -> Row | None:
-    describe(scored)
+def print_recommendation(title: str, rows: list[Row]) -> None:
+    best = recommend(rows)
+    if best is None:
+        print(f"\nrecommended ({title}): none meets the targets")
+    else:
+        print(
+            f"\nrecommended ({title}): {best.threshold:.3f} -> precision "
+            f"{best.precision:.3f}, recall {best.recall:.3f}, "
+            f"false-hit rate {best.false_hit_rate:.3f}"
+        )
+
+
+def print_comparison(title: str, scored: Scored) -> None:
+    """Guards only against guards + verifier at the thresholds a default is chosen from."""
+    near_misses = int((~scored.same).sum())
+    print(f"\n{title}")
+    print("| threshold | guards: false hits | guards: recall | + verifier: false hits | + verifier: recall |")
+    print("|---:|---:|---:|---:|---:|")
+    for t in COMPARED_THRESHOLDS:
+        g, v = evaluate(scored, scored.guard_ok, t), evaluate(scored, scored.verified_ok, t)
+        print(
+            f"| {t:.3f} | {g.false_hits} of {near_misses} ({g.false_hit_rate:.1%}) | {g.recall:.3f} "
+            f"| {v.false_hits} of {near_misses} ({v.false_hit_rate:.1%}) | {v.recall:.3f} |"
+        )
+    print("false hits left with guards + verifier, by kind:")
+    for t in COMPARED_THRESHOLDS:
+        hits = Counter(
+            p.kind
+            for p, s, ok in zip(scored.pairs, scored.sims, scored.verified_ok, strict=True)
+            if ok and not p.same and s >= t
+        )
+        print(f"    {t:.3f}: {dict(sorted(hits.items())) or 'none'}")
+
+
+def report_tuning(scored: Scored, thresholds: list[float], embedder: FastEmbedEmbedder) -> Row | None:
+    describe(scored, embedder)
     no_guard = np.ones(len(scored.pairs), dtype=bool)
     plain = [evaluate(scored, no_guard, t) for t in thresholds]
     guarded = [evaluate(scored, scored.guard_ok, t) for t in thresholds]
+    verified = [evaluate(scored, scored.verified_ok, t) for t in thresholds]
     print_table("Similarity only", plain)
     print_table("Similarity + guards", guarded)
+    print_table("Similarity + guards + verifier", verified)
+    print_comparison("Guards only vs guards + verifier", scored)
 
-    for title, rows in (("similarity only", plain), ("with guards", guarded)):
-        best = recommend(rows)
-        if best is None:
-            print(f"\nrecommended ({title}): none meets the targets")
-        else:
-            print(
-                f"\nrecommended ({title}): {best.threshold:.3f} -> precision "
-                f"{best.precision:.3f}, recall {best.recall:.3f}, "
-                f"false-hit rate {best.false_hit_rate:.3f}"
-            )
+    for title, rows in (("similarity only", plain), ("with guards", guarded), ("with guards + verifier", verified)):
+        print_recommendation(title, rows)
     print_at("the current default", evaluate(scored, scored.guard_ok, DEFAULT_SIMILARITY_THRESHOLD))
-    print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD)
+    print_at(
+        "the current default", evaluate(scored, scored.verified_ok, DEFAULT_SIMILARITY_THRESHOLD), "guards + verifier"
+    )
+    print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD, scored.guard_ok, "guards")
     chosen = recommend(guarded)
     if chosen is not None:
         if chosen.threshold != DEFAULT_SIMILARITY_THRESHOLD:
-            print_false_hits(scored, chosen.threshold)
+            print_false_hits(scored, chosen.threshold, scored.guard_ok, "guards")
         print(f"near misses above {chosen.threshold:.3f} that only the guards stopped:")
         for p, s, ok in zip(scored.pairs, scored.sims, scored.guard_ok, strict=True):
             if not p.same and not ok and s >= chosen.threshold:
                 print(f"    {s:.3f} [{p.kind}] {guards_agree(p.a, p.b).reason}")
+    with_verifier = recommend(verified)
+    if with_verifier is not None:
+        print_false_hits(scored, with_verifier.threshold, scored.verified_ok, "guards + verifier")
+        print(f"near misses above {with_verifier.threshold:.3f} that the guards let through and the verifier stopped:")
+        for p, s, g, v in zip(scored.pairs, scored.sims, scored.guard_ok, scored.verified_ok, strict=True):
+            if not p.same and g and not v and s >= with_verifier.threshold:
+                print(f"    {s:.3f} [{p.kind}] {verifier.verify(p.a, p.b, embedder).reason}: {p.a!r} / {p.b!r}")
     return chosen
 
 
-def report_holdout(path: Path, scored: Scored, thresholds: list[float], chosen: Row | None) -> None:
+def report_holdout(
+    path: Path, scored: Scored, thresholds: list[float], chosen: Row | None, embedder: FastEmbedEmbedder
+) -> None:
     print(f"\n===== held-out: {path.name} (not used to choose anything above) =====")
-    describe(scored)
+    describe(scored, embedder)
     print_table(
         f"Held-out {path.name}, similarity + guards", [evaluate(scored, scored.guard_ok, t) for t in thresholds]
     )
+    print_table(
+        f"Held-out {path.name}, similarity + guards + verifier",
+        [evaluate(scored, scored.verified_ok, t) for t in thresholds],
+    )
+    print_comparison(f"Held-out {path.name}: guards only vs guards + verifier", scored)
     default = evaluate(scored, scored.guard_ok, DEFAULT_SIMILARITY_THRESHOLD)
     print_at("the current default", default)
+    print_at(
+        "the current default", evaluate(scored, scored.verified_ok, DEFAULT_SIMILARITY_THRESHOLD), "guards + verifier"
+    )
     if chosen is not None and chosen.threshold != DEFAULT_SIMILARITY_THRESHOLD:
         print_at("the tuning recommendation", evaluate(scored, scored.guard_ok, chosen.threshold))
-    print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD)
+    print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD, scored.guard_ok, "guards")
+    print_false_hits(scored, DEFAULT_SIMILARITY_THRESHOLD, scored.verified_ok, "guards + verifier")
 
 
 def guard_cost_us(pairs: list[Pair], repeats: int = 5) -> float:
@@ -229,6 +297,54 @@ def guard_cost_us(pairs: list[Pair], repeats: int = 5) -> float:
     finally:
         gc.enable()
     return best * 1e6
+
+
+@dataclass(frozen=True)
+class VerifierCost:
+    """Milliseconds per `verify` call: p50 and p99 with a cold and a warm word cache."""
+
+    cold: tuple[float, float]
+    cold_embedding: tuple[float, float]  # the cold calls that had words to embed
+    embedding_calls: int
+    warm: tuple[float, float]
+
+
+def verifier_cost(embedder: FastEmbedEmbedder, pairs: list[Pair]) -> VerifierCost:
+    """The cost of one `verify` call over `pairs` (those a lookup would check: above a
+    threshold, guards agreeing).
+
+    Cold: the word cache is emptied before each call, so every call embeds the words it
+    lacks (the model itself is loaded and warm); many calls embed nothing at all (every
+    word shared, or only words added). Warm: a second pass with every word cached. The
+    verifier's parsed texts are forgotten before each call in both, as a new query would be;
+    the guards run on the pair first, untimed, as they do on the request path.
+    """
+
+    def one_pass(cold: bool) -> tuple[list[float], list[float]]:
+        times, embedding = [], []
+        for p in pairs:
+            if cold:
+                verifier.word_vectors.clear()
+            verifier.forget_parsed_texts()
+            guards_agree(p.a, p.b)
+            t0 = time.perf_counter()
+            verifier.verify(p.a, p.b, embedder)
+            elapsed = (time.perf_counter() - t0) * 1000
+            times.append(elapsed)
+            if cold and len(verifier.word_vectors):
+                embedding.append(elapsed)
+        return times, embedding
+
+    def p50_p99(times: list[float]) -> tuple[float, float]:
+        if not times:
+            return 0.0, 0.0
+        return float(np.percentile(times, 50)), float(np.percentile(times, 99))
+
+    cold, embedding = one_pass(cold=True)
+    one_pass(cold=False)  # fills the cache (and the guards' own caches, as traffic would)
+    warm, _ = one_pass(cold=False)
+    verifier.word_vectors.clear()
+    return VerifierCost(p50_p99(cold), p50_p99(embedding), len(embedding), p50_p99(warm))
 
 
 def rss_mb() -> float:
@@ -300,9 +416,10 @@ def run(
     thresholds = [round(t, 3) for t in np.arange(0.5, 0.95 + 1e-9, step)]
     print(f"model: {embedder.model_name}")
     print(f"tuning files: {', '.join(p.name for p in eval_files)}")
-    chosen = report_tuning(score(embedder, pairs, vectors), thresholds)
+    tuning = score(embedder, pairs, vectors)
+    chosen = report_tuning(tuning, thresholds, embedder)
     for path in holdouts:
-        report_holdout(path, score(embedder, load_pairs([path])), thresholds, chosen)
+        report_holdout(path, score(embedder, load_pairs([path])), thresholds, chosen, embedder)
 
     paraphrases = [p for p in pairs if p.same]
     print("\nperformance (this machine, one run, noisy):")
@@ -313,6 +430,18 @@ def run(
     print(
         f"  guards_agree: {guard_cost_us(pairs):.1f} us/call over the tuning pairs, "
         f"{guard_cost_us(paraphrases):.1f} us/call over paraphrases (every check runs); best of 5 passes"
+    )
+    checked = [
+        p
+        for p, s, ok in zip(tuning.pairs, tuning.sims, tuning.guard_ok, strict=True)
+        if ok and s >= min(COMPARED_THRESHOLDS)
+    ]
+    cost = verifier_cost(embedder, checked)
+    print(
+        f"  verify ({len(checked)} pairs at or above {min(COMPARED_THRESHOLDS)} the guards let through): "
+        f"cold word cache p50 {cost.cold[0]:.2f} ms, p99 {cost.cold[1]:.2f} ms "
+        f"({cost.embedding_calls} calls embed words: p50 {cost.cold_embedding[0]:.2f} ms, "
+        f"p99 {cost.cold_embedding[1]:.2f} ms); warm p50 {cost.warm[0]:.2f} ms, p99 {cost.warm[1]:.2f} ms"
     )
     print(f"  peak RSS: {rss_mb():.0f} MB")
 
