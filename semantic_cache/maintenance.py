@@ -51,7 +51,14 @@ def reembed_entries(embedder: Embedder | None = None, batch_size: int = 256, pro
     embedder = embedder or get_embedder()
     _check_dimension(embedder)
     stale = CacheEntry.objects.live().exclude(query_text="").exclude(embedding_model=embedder.model_name)
-    return _embed_in_batches(stale, "query_text", embedder, batch_size, progress)
+    return _embed_in_batches(stale, "query_text", embedder, batch_size, progress, _entry_search_vector)
+
+
+def _entry_search_vector(row_id: int, vector: Any, model_name: str) -> dict[str, Any]:
+    entry = CacheEntry.objects.only("team_id", "scope", "key_id", "session_id", "context_fingerprint", "wire").get(
+        id=row_id
+    )
+    return {"search_vector": entry.search_vector_for(vector, model_name)}
 
 
 def embed_few_shot_examples(
@@ -64,13 +71,23 @@ def embed_few_shot_examples(
     return _embed_in_batches(pending, "input", embedder, batch_size, progress)
 
 
+def _no_extra_fields(row_id: int, vector: Any, model_name: str) -> dict[str, Any]:
+    return {}
+
+
 def _embed_in_batches(
-    pending: QuerySet[Any], text_field: str, embedder: Embedder, batch_size: int, progress: Progress
+    pending: QuerySet[Any],
+    text_field: str,
+    embedder: Embedder,
+    batch_size: int,
+    progress: Progress,
+    extra_fields: Callable[[int, Any, str], dict[str, Any]] = _no_extra_fields,
 ) -> int:
     """Embed `text_field` of every row in `pending` with `embedder`, a batch at a time.
 
     `pending` must stop matching a row once it has a vector from this model, so each pass
-    takes the next batch; progress is reported after every batch.
+    takes the next batch; progress is reported after every batch. `extra_fields` gives
+    further columns that follow from a row's new vector.
     """
     total = pending.count()
     done = 0
@@ -81,6 +98,10 @@ def _embed_in_batches(
         vectors = embedder.embed([text for _, text in batch])
         with transaction.atomic():
             for (row_id, _), vector in zip(batch, vectors, strict=True):
-                pending.model.objects.filter(id=row_id).update(embedding=vector, embedding_model=embedder.model_name)
+                pending.model.objects.filter(id=row_id).update(
+                    embedding=vector,
+                    embedding_model=embedder.model_name,
+                    **extra_fields(row_id, vector, embedder.model_name),
+                )
         done += len(batch)
         progress(done, total)

@@ -17,6 +17,7 @@ from pgvector.django import HnswIndex, VectorField
 
 from proxy.models import ApiKey, Team
 from semantic_cache import hot
+from semantic_cache.search_space import partition_code, search_dim, search_vector
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -112,6 +113,9 @@ class CacheEntry(models.Model):
     template_version = models.CharField(max_length=200, blank=True, default="")
     embedding_model = models.CharField(max_length=200, blank=True, default="")
     embedding = VectorField(dimensions=EMBEDDING_DIM, null=True, blank=True)
+    # The embedding plus its partition's code, which the HNSW index is built on so that a
+    # scan finds this partition's rows first (semantic_cache/search_space.py).
+    search_vector = VectorField(dimensions=search_dim(EMBEDDING_DIM), null=True, blank=True, editable=False)
     query_text = models.TextField(blank=True, default="", help_text="The canonical current turn")
     response = models.JSONField(help_text="The non-streamed answer body in the caller's wire format")
     usage = models.JSONField(default=dict, blank=True)
@@ -145,8 +149,8 @@ class CacheEntry(models.Model):
             models.Index(fields=["expires_at"], name="cacheentry_expires"),
             models.Index(fields=["team", "route_name"], name="cacheentry_team_route"),
             HnswIndex(
-                name="cacheentry_embedding_hnsw",
-                fields=["embedding"],
+                name="cacheentry_search_hnsw",
+                fields=["search_vector"],
                 m=16,
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
@@ -155,6 +159,13 @@ class CacheEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route_name} [{self.scope}] {self.query_text[:60] or self.exact_key[:12]}"
+
+    def search_vector_for(self, embedding: Any, model_name: str) -> Any:
+        """`search_vector` for this entry's partition with `embedding` from `model_name`."""
+        code = partition_code(
+            self.team_id, self.scope, self.key_id, self.session_id, self.context_fingerprint, self.wire, model_name
+        )
+        return search_vector(embedding, code)
 
 
 class FewShotExampleQuerySet(models.QuerySet["FewShotExample"]):

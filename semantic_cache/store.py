@@ -91,6 +91,8 @@ def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
         hit_count=0,
         last_hit_at=None,
     )
+    if vector is not None:
+        entry.search_vector = entry.search_vector_for(vector, model_name)
     # One statement, race-free across processes: a concurrent store of the same answer
     # replaces rather than duplicates.
     CacheEntry.objects.bulk_create(
@@ -104,6 +106,7 @@ def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
             "template_version",
             "embedding_model",
             "embedding",
+            "search_vector",
             "query_text",
             "response",
             "usage",
