@@ -224,6 +224,7 @@ class ResponseCache:
             self.keys.query_text,
             self.policy.threshold,
             self.policy.max_age_seconds,
+            embedder,
         )
 
     def _serve(self, found: Found) -> CachedAnswer:

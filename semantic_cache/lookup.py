@@ -32,9 +32,11 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from semantic_cache.embedder import Embedder
 from semantic_cache.guards import guards_agree
 from semantic_cache.models import CacheEntry, CacheEntryQuerySet, CacheScope
 from semantic_cache.search_space import partition_code, search_vector
+from semantic_cache.verifier import verify
 
 # Nearest candidates examined per lookup: the nearest one may fail a guard ("15% of 80"
 # vs "15% of 90") while the next, further away, is the right answer.
@@ -202,8 +204,10 @@ def find_similar(
     query_text: str,
     threshold: float,
     max_age_seconds: int | None,
+    embedder: Embedder | None = None,
 ) -> Found | None:
-    """The nearest entry above `threshold` whose stored query passes the false-hit guards."""
+    """The nearest entry above `threshold` whose stored query passes the false-hit guards
+    and, given the `embedder`, the verifier (semantic_cache/verifier.py)."""
 
     fields = ("query_text", *_ANSWER_FIELDS)
     ranked = nearest_in_partition(scope, fingerprint, wire, model_name, vector, CANDIDATES, max_age_seconds, fields)
@@ -211,6 +215,6 @@ def find_similar(
         similarity = 1.0 - distance
         if similarity < threshold:
             break  # nearest first: the rest are further still
-        if guards_agree(query_text, stored_query):
+        if guards_agree(query_text, stored_query) and (embedder is None or verify(query_text, stored_query, embedder)):
             return Found(entry_id, response, usage, created_at, expires_at, similarity, semantic=True)
     return None
