@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -52,6 +52,15 @@ class RecordDraft:
     session_id: str = ""
     template_version: str = ""
     created_at: datetime = field(default_factory=timezone.now)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(RecordDraft))
+
+
+def _columns(draft: RecordDraft) -> dict[str, object]:
+    # Not dataclasses.asdict: it deep-copies every value, CPU this thread would spend holding
+    # the GIL while the event loop waits for it.
+    return {name: getattr(draft, name) for name in _FIELD_NAMES}
 
 
 class Recorder:
@@ -95,7 +104,7 @@ class Recorder:
             return True
         try:
             close_old_connections()
-            RequestRecord.objects.bulk_create([RequestRecord(**asdict(d)) for d in batch])
+            RequestRecord.objects.bulk_create([RequestRecord(**_columns(d)) for d in batch])
             self._touch_keys(batch)
             return True
         except IntegrityError:
@@ -126,7 +135,7 @@ class Recorder:
 
         for draft in batch:
             try:
-                RequestRecord.objects.create(**asdict(draft))
+                RequestRecord.objects.create(**_columns(draft))
             except IntegrityError:
                 logger.warning("request record %s refers to a deleted team/key/route; skipped", draft.request_id)
 

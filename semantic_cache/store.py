@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import models
+from django.db import connection
 from django.utils import timezone
 
 from proxy.usage import Usage
@@ -122,11 +122,25 @@ def save_entry(draft: EntryDraft, embedder: Embedder | None) -> int:
 
 
 def count_hits(hits: dict[tuple[CacheScope, int], tuple[int, datetime]]) -> None:
-    """Add tallied hits to their entries: {(scope, entry id): (hits, last hit time)}."""
+    """Add tallied hits to their entries: {(scope, entry id): (hits, last hit time)}.
+
+    One UPDATE per team, however many entries were hit: a flush runs every second beside
+    the requests, so its round trips are kept few.
+    """
+    by_team: dict[int, list[tuple[int, int, datetime]]] = {}
     for (scope, entry_id), (count, last_hit) in hits.items():
-        CacheEntry.objects.for_scope(scope).filter(id=entry_id).update(
-            hit_count=models.F("hit_count") + count, last_hit_at=last_hit
-        )
+        by_team.setdefault(scope.team_id, []).append((entry_id, count, last_hit))
+    table = connection.ops.quote_name(CacheEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for team_id, rows in by_team.items():
+            ids, counts, last_hits = (list(column) for column in zip(*rows, strict=True))
+            cursor.execute(
+                f"UPDATE {table} e SET hit_count = e.hit_count + v.hits, "
+                "last_hit_at = GREATEST(e.last_hit_at, v.last_hit) "
+                "FROM unnest(%s::bigint[], %s::integer[], %s::timestamptz[]) AS v(id, hits, last_hit) "
+                "WHERE e.id = v.id AND e.team_id = %s",
+                [ids, counts, last_hits, team_id],
+            )
 
 
 class HitTally:

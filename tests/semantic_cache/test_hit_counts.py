@@ -8,6 +8,7 @@ per counted hit instead of ~0.1 ms. The table keeps a fifth of each page free fo
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import numpy as np
@@ -93,3 +94,32 @@ def test_on_full_pages_it_would_not_be() -> None:
     """The control: the same updates with pages filled completely."""
     updated, hot = _hot_updates_counting_one_hit_per_page(fillfactor=100)
     assert hot == 0
+
+
+@pytest.mark.django_db
+def test_a_flush_adds_each_entrys_hits_and_keeps_the_latest_time_within_its_team() -> None:
+    alpha, beta = Team.objects.create(name="alpha"), Team.objects.create(name="beta")
+    a1, a2 = _full_entries(alpha, 2)
+    (b1,) = CacheEntry.objects.bulk_create([_copy_for(b, beta) for b in [a1]])
+    earlier, later = timezone.now() - timedelta(minutes=5), timezone.now()
+    CacheEntry.objects.filter(id=a2.id).update(hit_count=4, last_hit_at=later)
+    alpha_scope, beta_scope = CacheScope(alpha.id, "team"), CacheScope(beta.id, "team")
+    count_hits(
+        {
+            (alpha_scope, a1.id): (3, later),
+            (alpha_scope, a2.id): (2, earlier),
+            (beta_scope, b1.id): (1, later),
+            (beta_scope, a1.id): (100, later),  # another team's entry: never counted
+        }
+    )
+    counts = {e.id: (e.hit_count, e.last_hit_at) for e in CacheEntry.objects.all()}
+    assert counts[a1.id] == (3, later)
+    assert counts[a2.id] == (6, later)
+    assert counts[b1.id] == (1, later)
+
+
+def _copy_for(entry: CacheEntry, team: Team) -> CacheEntry:
+    other = copy.copy(entry)
+    other.pk = None
+    other.team = team
+    return other
