@@ -38,8 +38,10 @@ CODE_DIM = 64
 # apart, but the index's graph then links a partition's rows mostly to each other, and
 # searches starting elsewhere reach it less often (measured in docs/benchmarks.md).
 CODE_WEIGHT = 1.0 / 3.0
-_SCALE_EMBEDDING = 1.0 / math.sqrt(1.0 + CODE_WEIGHT)
-_SCALE_CODE = math.sqrt(CODE_WEIGHT) / math.sqrt(1.0 + CODE_WEIGHT)
+# Cosine distance ignores a vector's length, so the embedding part is left as it is and only
+# the code is scaled: the search vector is then the embedding followed by `scaled_code`, which
+# lets the database build the query's own from the embedding it was sent (lookup.py).
+_SCALE_CODE = math.sqrt(CODE_WEIGHT)
 
 
 def search_dim(embedding_dim: int) -> int:
@@ -59,6 +61,10 @@ def partition_code(
 
 
 def search_vector(embedding: Any, code: NDArray[np.float32]) -> NDArray[np.float32]:
-    """The unit vector the index holds for `embedding` (unit length) in `code`'s partition."""
-    vector = np.asarray(embedding, dtype=np.float32)
-    return np.concatenate((vector * _SCALE_EMBEDDING, code * _SCALE_CODE)).astype(np.float32)
+    """The vector the index holds for `embedding` (unit length) in `code`'s partition: the
+    embedding followed by the scaled code (length sqrt(1 + CODE_WEIGHT), which cosine ignores)."""
+    return np.concatenate((np.asarray(embedding, dtype=np.float32), scaled_code(code)))
+
+
+def scaled_code(code: NDArray[np.float32]) -> NDArray[np.float32]:
+    return (code * _SCALE_CODE).astype(np.float32)
