@@ -14,7 +14,7 @@ hash of everything the lookup filters on, weighted so that for unit embeddings a
 
 Within a partition the codes are equal, so the order is exactly the embeddings' order.
 Codes of two partitions are nearly orthogonal (64 random dimensions: |code_a . code_b| is
-above 0.5 for about one pair in 10,000), so a row of another partition, even one with the
+above 0.5 for about one pair in 40,000), so a row of another partition, even one with the
 very same question, ranks below every row of the query's partition whose similarity is
 above the threshold (see CODE_WEIGHT). The HNSW scan therefore returns the query's own partition first. The
 filter still runs on the scan's result: it, not the code, is what isolates teams.
@@ -33,8 +33,8 @@ from numpy.typing import NDArray
 
 CODE_DIM = 64
 # A row of the partition at similarity t outranks any other row while
-# CODE_WEIGHT * (1 - code_a . code_b) > 1 - t: at 1/3, for t = 0.875 while the codes' dot
-# product is below 0.62, for t = 0.8 below 0.4. A heavier code would set partitions further
+# CODE_WEIGHT * (1 - code_a . code_b) > 1 - t: at 1/3, for t = 0.85 while the codes' dot
+# product is below 0.55, for t = 0.8 below 0.4. A heavier code would set partitions further
 # apart, but the index's graph then links a partition's rows mostly to each other, and
 # searches starting elsewhere reach it less often (measured in docs/benchmarks.md).
 CODE_WEIGHT = 1.0 / 3.0
