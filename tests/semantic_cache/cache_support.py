@@ -7,10 +7,14 @@ answer is stored" waits for the row rather than sleeping a fixed time.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import openai
+from django.utils import timezone
 
+from proxy.models import Team
 from semantic_cache.models import CacheEntry
 
 
@@ -36,3 +40,26 @@ def ask(client: openai.OpenAI, text: str, **kwargs: Any) -> tuple[str, str, Any]
     )
     completion = raw.parse()
     return raw.headers.get("x-layercache-cache", ""), completion.choices[0].message.content or "", raw
+
+
+def vector_entry(team: Team, fingerprint: str, exact_key: str, vector: np.ndarray, **fields: Any) -> CacheEntry:
+    """An unsaved team-scoped semantic entry of model "m", with its search vector, live for
+    an hour: for tests that bulk-create many."""
+    now = timezone.now()
+    values: dict[str, Any] = {
+        "team": team,
+        "scope": "team",
+        "route_name": "gpt",
+        "wire": "openai",
+        "exact_key": exact_key,
+        "context_fingerprint": fingerprint,
+        "embedding_model": "m",
+        "embedding": vector,
+        "query_text": "q",
+        "response": {},
+        "created_at": now,
+        "expires_at": now + timedelta(hours=1),
+    }
+    entry = CacheEntry(**{**values, **fields})
+    entry.search_vector = entry.search_vector_for(vector, "m")
+    return entry

@@ -19,32 +19,19 @@ from django.utils import timezone
 from proxy.models import Team
 from semantic_cache.models import CacheEntry, CacheScope
 from semantic_cache.store import count_hits
+from tests.semantic_cache.cache_support import vector_entry
 
 
 def _full_entries(team: Team, count: int) -> list[CacheEntry]:
     """Entries as the gateway stores them: two vectors and an answer of a few hundred bytes."""
-    now = timezone.now()
     rng = np.random.default_rng(3)
-    entries = []
-    for i in range(count):
-        vector = rng.standard_normal(384).astype(np.float32)
-        vector /= np.linalg.norm(vector)
-        entry = CacheEntry(
-            team=team,
-            scope="team",
-            route_name="gpt",
-            wire="openai",
-            exact_key=f"k{i}",
-            context_fingerprint="fp",
-            embedding_model="m",
-            embedding=vector,
-            query_text=f"question number {i} about something",
-            response={"choices": [{"message": {"role": "assistant", "content": "an answer " * 40}}]},
-            created_at=now,
-            expires_at=now + timedelta(hours=1),
-        )
-        entry.search_vector = entry.search_vector_for(vector, "m")
-        entries.append(entry)
+    vectors = rng.standard_normal((count, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    answer = {"choices": [{"message": {"role": "assistant", "content": "an answer " * 40}}]}
+    entries = [
+        vector_entry(team, "fp", f"k{i}", vector, query_text=f"question number {i} about something", response=answer)
+        for i, vector in enumerate(vectors)
+    ]
     return CacheEntry.objects.bulk_create(entries)
 
 

@@ -57,6 +57,9 @@ def test_the_reembed_task_moves_entries_to_the_current_model(team: Team) -> None
     model = get_embedder()
     assert stale.embedding_model == model.model_name
     assert np.allclose(np.asarray(stale.embedding), model.embed_one(stale.query_text), atol=1e-5)
+    # The index vector moved with it: the new embedding, then the new model's partition code.
+    expected = stale.search_vector_for(np.asarray(stale.embedding), model.model_name)
+    assert np.allclose(np.asarray(stale.search_vector), expected, atol=1e-6)
     assert tasks.reembed_entries.apply().get() == 0
 
 

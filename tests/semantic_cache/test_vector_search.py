@@ -10,18 +10,17 @@ that another team's identical rows never come back.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from proxy.models import Team
 from semantic_cache import lookup
 from semantic_cache.models import CacheEntry, CacheScope
+from tests.semantic_cache.cache_support import vector_entry
 
 DIM = 384
 
@@ -32,26 +31,7 @@ def _unit(rows: int, seed: int) -> np.ndarray:
 
 
 def _entries(team: Team, fingerprint: str, vectors: np.ndarray) -> list[CacheEntry]:
-    now = timezone.now()
-    entries = []
-    for i, vector in enumerate(vectors):
-        entry = CacheEntry(
-            team=team,
-            scope="team",
-            route_name="gpt",
-            wire="openai",
-            exact_key=f"{fingerprint}-{i}",
-            context_fingerprint=fingerprint,
-            embedding_model="m",
-            embedding=vector,
-            query_text="q",
-            response={},
-            created_at=now,
-            expires_at=now + timedelta(hours=1),
-        )
-        entry.search_vector = entry.search_vector_for(vector, "m")
-        entries.append(entry)
-    return entries
+    return [vector_entry(team, fingerprint, f"{fingerprint}-{i}", vector) for i, vector in enumerate(vectors)]
 
 
 @pytest.fixture
