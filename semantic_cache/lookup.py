@@ -142,6 +142,8 @@ class _PartitionSizes:
 
 
 _partition_sizes = _PartitionSizes()
+# Index scans that came back short and were redone exactly, since the process started.
+index_fallbacks = 0
 
 
 def _partition_condition(
@@ -173,19 +175,11 @@ def nearest_in_partition(
     fields: tuple[str, ...] = (),
 ) -> list[Ranked]:
     """The k nearest live rows of the partition: (id, cosine distance, *fields), nearest
-    first, in one statement (the rows' fields come back with their distances)."""
+    first, each search one statement (the rows' fields come back with their distances)."""
     where, params = _partition_condition(scope, fingerprint, wire, model_name, max_age_seconds)
     size = _partition_sizes.get((scope, fingerprint, wire, model_name, max_age_seconds), lambda: _count(where, params))
     columns, converters = _select_fields(fields, "e")
-    if size <= EXACT_SEARCH_LIMIT:
-        # MATERIALIZED: the candidates are fetched first, so no index answers the ORDER BY.
-        sql = (
-            f"WITH candidates AS MATERIALIZED (SELECT e.id, e.embedding FROM {_TABLE} e WHERE {where}), "
-            "nearest AS (SELECT c.id, c.embedding <=> %s::vector AS distance FROM candidates c ORDER BY distance LIMIT %s) "
-            f"SELECT n.id, n.distance{columns} FROM nearest n JOIN {_TABLE} e ON e.id = n.id ORDER BY n.distance"
-        )
-        arguments = [*params, vector_literal(vector), k]
-    else:
+    if size > EXACT_SEARCH_LIMIT:
         # The scan is a subquery with no WHERE clause, so the planner cannot trade the index
         # for a btree walk and a sort of the whole partition. The query's search vector is
         # built in the database from the embedding sent once (see search_space.search_vector).
@@ -197,7 +191,26 @@ def nearest_in_partition(
             "(SELECT array_cat(embedding::real[], %s::real[])::vector FROM query) LIMIT %s) scanned "
             f"JOIN {_TABLE} e ON e.id = scanned.id WHERE {where} ORDER BY distance LIMIT %s"
         )
-        arguments = [vector_literal(vector), _real_array(scaled_code(code)), SCAN_ROWS, *params, k]
+        ranked = _ranked(
+            sql, [vector_literal(vector), _real_array(scaled_code(code)), SCAN_ROWS, *params, k], converters
+        )
+        if len(ranked) == k:
+            return ranked
+        # Fewer than k of this partition's (more than k) rows among those scanned: the graph
+        # search did not reach the partition, which a partition whose rows are much nearer
+        # each other than anything else can suffer. Correct but slow: search it exactly.
+        global index_fallbacks
+        index_fallbacks += 1  # statistics: a lost increment between threads does no harm
+    # MATERIALIZED: the candidates are fetched first, so no index answers the ORDER BY.
+    sql = (
+        f"WITH candidates AS MATERIALIZED (SELECT e.id, e.embedding FROM {_TABLE} e WHERE {where}), "
+        "nearest AS (SELECT c.id, c.embedding <=> %s::vector AS distance FROM candidates c ORDER BY distance LIMIT %s) "
+        f"SELECT n.id, n.distance{columns} FROM nearest n JOIN {_TABLE} e ON e.id = n.id ORDER BY n.distance"
+    )
+    return _ranked(sql, [*params, vector_literal(vector), k], converters)
+
+
+def _ranked(sql: str, arguments: list[Any], converters: list[Callable[[Any], Any]]) -> list[Ranked]:
     with connection.cursor() as cursor:
         cursor.execute(sql, arguments)
         return [

@@ -117,3 +117,19 @@ def test_the_large_partitions_search_uses_the_index(table: dict[str, Any]) -> No
         cursor.execute("EXPLAIN " + statement)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using cacheentry_search_hnsw" in plan
+
+
+def test_an_index_scan_that_comes_back_short_is_redone_exactly(
+    table: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stands in for a partition the graph search did not reach: a scan of 2 rows cannot hold
+    5 of the partition's. The answer must still be the exact top 5, not a short list."""
+    query = table["big"][7]
+    before = lookup.index_fallbacks
+    assert len(_search(table, "big", query)) == 5
+    assert lookup.index_fallbacks == before  # a full scan needs no second search
+    monkeypatch.setattr(lookup, "SCAN_ROWS", 2)
+    ranked = _search(table, "big", query)
+    assert lookup.index_fallbacks == before + 1
+    expected = np.argsort(1.0 - table["big"] @ query)[:5]
+    assert [row[2] for row in ranked] == [f"big-{i}" for i in expected]
