@@ -54,10 +54,7 @@ def reembed_entries(embedder: Embedder | None = None, batch_size: int = 256, pro
     return _embed_in_batches(stale, "query_text", embedder, batch_size, progress, _entry_search_vector)
 
 
-def _entry_search_vector(row_id: int, vector: Any, model_name: str) -> dict[str, Any]:
-    entry = CacheEntry.objects.only("team_id", "scope", "key_id", "session_id", "context_fingerprint", "wire").get(
-        id=row_id
-    )
+def _entry_search_vector(entry: Any, vector: Any, model_name: str) -> dict[str, Any]:
     return {"search_vector": entry.search_vector_for(vector, model_name)}
 
 
@@ -71,7 +68,12 @@ def embed_few_shot_examples(
     return _embed_in_batches(pending, "input", embedder, batch_size, progress)
 
 
-def _no_extra_fields(row_id: int, vector: Any, model_name: str) -> dict[str, Any]:
+def _vector_columns(model: Any) -> list[str]:
+    names = {field.name for field in model._meta.get_fields()}
+    return [name for name in ("embedding", "search_vector") if name in names]
+
+
+def _no_extra_fields(row: Any, vector: Any, model_name: str) -> dict[str, Any]:
     return {}
 
 
@@ -81,27 +83,28 @@ def _embed_in_batches(
     embedder: Embedder,
     batch_size: int,
     progress: Progress,
-    extra_fields: Callable[[int, Any, str], dict[str, Any]] = _no_extra_fields,
+    extra_fields: Callable[[Any, Any, str], dict[str, Any]] = _no_extra_fields,
 ) -> int:
     """Embed `text_field` of every row in `pending` with `embedder`, a batch at a time.
 
     `pending` must stop matching a row once it has a vector from this model, so each pass
     takes the next batch; progress is reported after every batch. `extra_fields` gives
-    further columns that follow from a row's new vector.
+    further columns that follow from a row (as loaded in the batch) and its new vector.
     """
     total = pending.count()
     done = 0
     while True:
-        batch = list(pending.order_by("id").values_list("id", text_field)[:batch_size])
+        # Whole rows but the vector columns: the extra fields may need any of them.
+        batch = list(pending.order_by("id").defer(*_vector_columns(pending.model))[:batch_size])
         if not batch:
             return done
-        vectors = embedder.embed([text for _, text in batch])
+        vectors = embedder.embed([getattr(row, text_field) for row in batch])
         with transaction.atomic():
-            for (row_id, _), vector in zip(batch, vectors, strict=True):
-                pending.model.objects.filter(id=row_id).update(
+            for row, vector in zip(batch, vectors, strict=True):
+                pending.model.objects.filter(id=row.pk).update(
                     embedding=vector,
                     embedding_model=embedder.model_name,
-                    **extra_fields(row_id, vector, embedder.model_name),
+                    **extra_fields(row, vector, embedder.model_name),
                 )
         done += len(batch)
         progress(done, total)
