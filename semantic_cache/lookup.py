@@ -14,7 +14,9 @@ run), so:
   from all others (semantic_cache/search_space.py): a plain scan of `SCAN_ROWS` rows for the
   query's search vector returns its own partition's nearest rows first, and the filter then
   runs on those. Small partitions stay on the exact path because the index's graph can
-  leave a small, tight partition poorly linked from the rest (measured in docs/benchmarks.md).
+  leave a small, tight partition poorly linked from the rest (measured in docs/benchmarks.md);
+  for the same reason a partition holding under `THIN_PARTITION_SHARE` of the table is
+  scanned wider (`WIDE_SCAN_ROWS`, with hnsw.ef_search raised to match).
 
 Either way the similarity that decides a hit is the embeddings' own cosine.
 tests/semantic_cache/test_vector_search.py measures recall under a selective filter.
@@ -23,6 +25,7 @@ tests/semantic_cache/test_vector_search.py measures recall under a selective fil
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +51,11 @@ SCAN_ROWS = 40
 # 2.3 ms for the index scan, so beyond it the index is the better deal; raising it would buy
 # exact recall for mid-sized partitions at ~3.5 ms per extra 1,000 rows (docs/benchmarks.md).
 EXACT_SEARCH_LIMIT = 1_000
+# A partition this thin in the graph is reached less surely by a 40-row scan: at 1M rows a
+# 1,800-row partition (0.18%) got recall@1 0.93 at 40 rows and 0.98 at 100, while a 10%
+# partition got 0.97 at 40 (docs/benchmarks.md). Wider costs ~3 ms, so only thin ones pay it.
+THIN_PARTITION_SHARE = 0.01
+WIDE_SCAN_ROWS = 100
 _COUNT_TTL_SECONDS = 60.0
 
 
@@ -124,13 +132,13 @@ Ranked = tuple[Any, ...]
 
 
 class _PartitionSizes:
-    """How many rows a partition holds, counted at most once a minute per partition: the
-    count only picks the search method, and a count a minute old picks it well enough."""
+    """How many rows a partition (and the table) holds, counted at most once a minute per
+    partition: the counts only pick the search method, and counts a minute old pick it well."""
 
     def __init__(self) -> None:
-        self._counts: dict[Hashable, tuple[float, int]] = {}
+        self._counts: dict[Hashable, tuple[float, tuple[int, float]]] = {}
 
-    def get(self, key: Hashable, count: Callable[[], int]) -> int:
+    def get(self, key: Hashable, count: Callable[[], tuple[int, float]]) -> tuple[int, float]:
         now = time.monotonic()
         cached = self._counts.get(key)
         if cached is not None and now - cached[0] < _COUNT_TTL_SECONDS:
@@ -155,14 +163,39 @@ def _partition_condition(
     return where, [*params, fingerprint, wire, model_name]
 
 
-def _count(where: str, params: list[Any]) -> int:
+def _count(where: str, params: list[Any]) -> tuple[int, float]:
+    """The partition's rows, counted up to what decides its search, and the table's rows by
+    the planner's estimate: one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {_TABLE} e WHERE {where} LIMIT %s) rows",
-            [*params, EXACT_SEARCH_LIMIT + 1],
+            "WITH whole AS (SELECT greatest(reltuples, 0) AS rows FROM pg_class WHERE oid = %s::regclass) "
+            f"SELECT count(*), (SELECT rows FROM whole) FROM (SELECT 1 FROM {_TABLE} e WHERE {where} "
+            "LIMIT greatest(%s, (SELECT rows FROM whole) * %s)::bigint + 1) counted",
+            [CacheEntry._meta.db_table, *params, EXACT_SEARCH_LIMIT, THIN_PARTITION_SHARE],
         )
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+        size, table_rows = cursor.fetchone() or (0, 0.0)
+    return int(size), float(table_rows)
+
+
+def _rows_to_scan(size: int, table_rows: float) -> int:
+    """0: search the partition exactly; else how many rows the index scan returns."""
+    if size <= EXACT_SEARCH_LIMIT:
+        return 0
+    return WIDE_SCAN_ROWS if size < table_rows * THIN_PARTITION_SHARE else SCAN_ROWS
+
+
+# hnsw.ef_search as last set on each database connection (pgvector's default is 40): a wider
+# scan needs a wider candidate list, and setting it only on a change saves a round trip.
+_ef_search: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_DEFAULT_EF_SEARCH = 40
+
+
+def _use_ef_search(cursor: Any, rows: int) -> None:
+    wanted = max(rows, _DEFAULT_EF_SEARCH)
+    raw = connection.connection
+    if _ef_search.get(raw, _DEFAULT_EF_SEARCH) != wanted:
+        cursor.execute(f"SET hnsw.ef_search = {int(wanted)}")
+        _ef_search[raw] = wanted
 
 
 def nearest_in_partition(
@@ -178,9 +211,11 @@ def nearest_in_partition(
     """The k nearest live rows of the partition: (id, cosine distance, *fields), nearest
     first, each search one statement (the rows' fields come back with their distances)."""
     where, params = _partition_condition(scope, fingerprint, wire, model_name, max_age_seconds)
-    size = _partition_sizes.get((scope, fingerprint, wire, model_name, max_age_seconds), lambda: _count(where, params))
+    scan_rows = _rows_to_scan(
+        *_partition_sizes.get((scope, fingerprint, wire, model_name, max_age_seconds), lambda: _count(where, params))
+    )
     columns, converters = _select_fields(fields, "e")
-    if size > EXACT_SEARCH_LIMIT:
+    if scan_rows:
         # The scan is a subquery with no WHERE clause, so the planner cannot trade the index
         # for a btree walk and a sort of the whole partition. The query's search vector is
         # built in the database from the embedding sent once (see search_space.search_vector).
@@ -193,7 +228,10 @@ def nearest_in_partition(
             f"JOIN {_TABLE} e ON e.id = scanned.id WHERE {where} ORDER BY distance LIMIT %s"
         )
         ranked = _ranked(
-            sql, [vector_literal(vector), _real_array(scaled_code(code)), SCAN_ROWS, *params, k], converters
+            sql,
+            [vector_literal(vector), _real_array(scaled_code(code)), scan_rows, *params, k],
+            converters,
+            ef_search=scan_rows,
         )
         if len(ranked) == k:
             return ranked
@@ -211,8 +249,10 @@ def nearest_in_partition(
     return _ranked(sql, [*params, vector_literal(vector), k], converters)
 
 
-def _ranked(sql: str, arguments: list[Any], converters: list[Callable[[Any], Any]]) -> list[Ranked]:
+def _ranked(sql: str, arguments: list[Any], converters: list[Callable[[Any], Any]], ef_search: int = 0) -> list[Ranked]:
     with connection.cursor() as cursor:
+        if ef_search:
+            _use_ef_search(cursor, ef_search)
         cursor.execute(sql, arguments)
         return [
             (row[0], float(row[1]), *(c(v) for c, v in zip(converters, row[2:], strict=True)))

@@ -133,3 +133,35 @@ def test_an_index_scan_that_comes_back_short_is_redone_exactly(
     assert lookup.index_fallbacks == before + 1
     expected = np.argsort(1.0 - table["big"] @ query)[:5]
     assert [row[2] for row in ranked] == [f"big-{i}" for i in expected]
+
+
+def _ef_search() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW hnsw.ef_search")
+        return str(cursor.fetchone()[0])
+
+
+def test_a_thin_partition_is_scanned_wider(table: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A partition under THIN_PARTITION_SHARE of the table gets WIDE_SCAN_ROWS, with
+    hnsw.ef_search raised to match (else the scan stops at 40 whatever its LIMIT), and the
+    next ordinary partition's scan puts it back."""
+    query = table["big"][11]
+    monkeypatch.setattr(lookup, "THIN_PARTITION_SHARE", 0.6)  # "big" is 3000 of 6060 rows
+    with CaptureQueriesContext(connection) as queries:
+        ranked = _search(table, "big", query)
+    assert ranked[0][2] == "big-11"
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith(f"SET hnsw.ef_search = {lookup.WIDE_SCAN_ROWS}") for s in statements)
+    assert f"LIMIT {lookup.WIDE_SCAN_ROWS})" in statements[-1]
+    assert _ef_search() == str(lookup.WIDE_SCAN_ROWS)
+
+    with CaptureQueriesContext(connection) as queries:
+        _search(table, "big", query)
+    assert not any(q["sql"].startswith("SET") for q in queries.captured_queries)  # already set
+
+    monkeypatch.setattr(lookup, "THIN_PARTITION_SHARE", 0.01)
+    with CaptureQueriesContext(connection) as queries:
+        ranked = _search(table, "big", query)
+    assert ranked[0][2] == "big-11"
+    assert f"LIMIT {lookup.SCAN_ROWS})" in queries.captured_queries[-1]["sql"]
+    assert _ef_search() == "40"
