@@ -26,7 +26,7 @@ from semantic_cache import guard_words as gw
 # Chosen with tests/benchmarks/bench_semantic_threshold.py on the labelled pairs in
 # semantic_cache/eval_data/ for sentence-transformers/all-MiniLM-L6-v2; the table and the
 # reasoning are in docs/semantic-threshold.md. Re-measure for another model.
-DEFAULT_SIMILARITY_THRESHOLD = 0.85
+DEFAULT_SIMILARITY_THRESHOLD = 0.80
 
 # Shorter turns ("hi", "thanks", "ok do it") carry too little meaning for a nearest
 # neighbour to be trusted: they go to the exact-match cache only.
