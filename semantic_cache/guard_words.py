@@ -76,6 +76,10 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
     "gallon": ("gallon", "gallons", "gal"),
     "cup": ("cup", "cups"),
+    "tsp": ("tsp", "tsps", "teaspoon", "teaspoons"),
+    "tbsp": ("tbsp", "tbsps", "tablespoon", "tablespoons"),
+    "pint": ("pint", "pints"),
+    "quart": ("quart", "quarts", "qt"),
     "celsius": ("celsius", "centigrade", "degc"),
     "fahrenheit": ("fahrenheit", "degf"),
     "kelvin": ("kelvin",),
@@ -167,7 +171,8 @@ OPPOSITES = pairs(
         narrow+ truncate+ collapse+ less fewer smaller shorter narrower turn_down;
     min minimum minimal minima smallest lowest least fewest shortest
     | max maximum maximal maxima largest biggest highest greatest most tallest longest;
-    high | low; big large huge | small tiny; long | short; tall | short; wide | narrow; thick | thin;
+    high | low; big large huge | small tiny; long | short; tall | short; wide | narrow;
+    thick thicker thicken+ | thin thinner thin+ water_down;
     deep | shallow; plus | minus; multiply+ multiplication | divide+ division; even | odd; prime | composite;
     positive | negative; true | false; yes | no;
 
@@ -197,7 +202,7 @@ OPPOSITES = pairs(
 
     # judgements
     best better | worst worse; good | bad; easy easier easiest simple simpler | hard harder hardest difficult;
-    soft softer | hard harder; safe safer safest | dangerous unsafe harmful toxic;
+    soft softer soften+ | hard harder harden+; safe safer safest | dangerous unsafe harmful toxic;
     cheap cheaper cheapest inexpensive | expensive costly pricey; rich richer wealthy | poor poorer;
     strong stronger | weak weaker; loud louder | quiet quieter; happy | sad;
     pros advantage advantages benefit benefits upside upsides
@@ -222,7 +227,8 @@ OPPOSITES = pairs(
     key keys | value values; row rows | column columns; width | height; latitude | longitude;
     numerator | denominator; client clients | server servers; sender | receiver recipient;
     parent parents | child children; source src | destination dest target; buyer | seller; lender | borrower;
-    employer | employee; producer | consumer; superclass | subclass; predecessor | successor;
+    employer | employee; landlord landlords | tenant tenants renter renters; teacher teachers | student students;
+    doctor doctors | patient patients; host hosts | guest guests; producer | consumer; superclass | subclass; predecessor | successor;
     cause causes | effect effects consequence consequences; synonym synonyms | antonym antonyms;
     singular | plural; husband | wife; male men man | female women woman; boy boys | girl girls;
     father dad | mother mom mum; beginner beginners novice | expert experts advanced; junior | senior;
@@ -273,9 +279,10 @@ NOT_PREFIXED = words(
 # "in", "on", "up" are everywhere ("a list in Python"), so they count only as the particle
 # of a word both texts share: "zoom in" vs "zoom out", "turn the heating on" vs "... off".
 PARTICLE_PAIRS = pairs("in into | out; on onto | off; up | down")
-# Verbs whose particle is the whole meaning: "turn off" is "disable", "turn down" is "lower".
+# Verbs whose particle is the whole meaning: "turn off" is "disable", "turn down" is "lower",
+# "water down" is "thin".
 # Written "turn_off" in OPPOSITES, so they meet the single words there.
-PARTICLE_VERBS = words("turn switch power")
+PARTICLE_VERBS = words("turn switch power water")
 
 # Connectors whose two sides must not swap: "convert X to Y" vs "Y to X", "A faster than B".
 # "from" points the other way ("to Y from X" is "X to Y"). "in" is a connector only between
@@ -294,6 +301,19 @@ FUNCTION_WORDS = words(
     "could will would shall should may might must please just very too also really many much it's i'm"
 )
 
+
+# --- scope ---------------------------------------------------------------------------------
+#
+# "drop a table" vs "drop all tables", "stop one container" vs "stop every container", "find
+# all occurrences" vs "find the first occurrence": the same words, a different number of
+# things. A text is universal if it has one of these words ...
+UNIVERSAL_QUANTIFIERS = words("all every entire whole both multiple several everything everyone everybody")
+# ... and limited to one thing if it has one of these before a content word ("which one",
+# "the one I", "first, ..." do not count), or "a" / "an" / "one" / "this" before the singular
+# of a noun the other text quantifies ("a table" against "all tables"). "each" and "per" say
+# "one at a time" and count as neither.
+SINGLE_QUANTIFIERS = words("one single individual particular specific only first last")
+SINGULAR_ARTICLES = words("a an one this that single")
 
 # --- kinds of question ---------------------------------------------------------------------
 #

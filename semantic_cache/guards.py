@@ -956,6 +956,101 @@ def _attributes_agree(a: _Text, b: _Text) -> GuardResult:
     return _AGREE
 
 
+# --- scope, number binding, order -----------------------------------------------------------
+
+_SCOPE_WORDS = gw.UNIVERSAL_QUANTIFIERS | gw.SINGLE_QUANTIFIERS | gw.SINGULAR_ARTICLES
+_NOT_QUANTIFIED = _PUNCTUATION | gw.FUNCTION_WORDS | gw.PHRASE_BREAKS
+# "which one", "the one", "every one": a pronoun, not a count.
+_NOT_ONE_THING = frozenset({"which", "the", "any", "every", "each"})
+
+
+def _universal_nouns(text: _Text) -> list[str]:
+    """Whether `text` is universal ("all tables", "every row"), as the plural nouns its
+    universal quantifiers reach (a word "" where it quantifies no plural: "delete everything")."""
+    found: list[str] = []
+    tokens = text.tokens
+    for at, token in enumerate(tokens):
+        if token not in gw.UNIVERSAL_QUANTIFIERS or (token == "all" and at and tokens[at - 1] == "at"):
+            continue
+        found.append("")
+        found.extend(w for w in _neighbours(tokens, at, 1) if len(w) > 3 and w.endswith("s"))
+    return found
+
+
+def _single(text: _Text, plurals: list[str]) -> str:
+    """The word that limits `text` to one thing ("one", "single", "first", or "a" before the
+    singular of one of `plurals`), or ""."""
+    tokens = text.tokens
+    singulars = {p[:-1] for p in plurals if p} | {p[:-2] for p in plurals if p.endswith("es")}
+    for at, token in enumerate(tokens):
+        nxt = _token(tokens, at + 1)
+        if (
+            token in gw.SINGLE_QUANTIFIERS
+            and nxt
+            and nxt not in _NOT_QUANTIFIED
+            and not nxt.isdigit()
+            and not (token == "one" and at and tokens[at - 1] in _NOT_ONE_THING)
+        ):
+            return token
+        if token in gw.SINGULAR_ARTICLES and singulars and not singulars.isdisjoint(_neighbours(tokens, at, 1)[:3]):
+            return token
+    return ""
+
+
+def _scope_agree(a: _Text, b: _Text) -> GuardResult:
+    # One text about all things of a kind, the other limited to one of them.
+    if a.word_set.isdisjoint(_SCOPE_WORDS) or b.word_set.isdisjoint(_SCOPE_WORDS):
+        return _AGREE
+    ua, ub = _universal_nouns(a), _universal_nouns(b)
+    if bool(ua) == bool(ub):
+        return _AGREE
+    universal, other = (ua, b) if ua else (ub, a)
+    limit = _single(other, universal)
+    if limit:
+        quantifier = "all" if ua else limit, limit if ua else "all"
+        return GuardResult(False, f"scope differs: {quantifier[0]} vs {quantifier[1]}")
+    return _AGREE
+
+
+def _number_bindings(text: _Text) -> dict[str, str]:
+    """Number -> the word right after it ("5 ml in teaspoons": 5 -> ml), as an operand."""
+    tokens = text.tokens
+    return {
+        token: _operand(tokens[at + 1])
+        for at, token in enumerate(tokens[:-1])
+        if token[0].isdigit() and tokens[at + 1].isalpha() and tokens[at + 1] not in _NOT_QUANTIFIED
+    }
+
+
+def _bindings_agree(a: _Text, b: _Text) -> GuardResult:
+    # "5 ml in teaspoons" vs "5 teaspoons in ml": the same number and words, the number
+    # attached to another of the words.
+    if not (_DIGIT_RE.search(a.raw) and _DIGIT_RE.search(b.raw)):
+        return _AGREE
+    ba, bb = _number_bindings(a), _number_bindings(b)
+    for number in sorted(ba.keys() & bb.keys()):
+        x, y = ba[number], bb[number]
+        if x != y and x in {_operand(w) for w in b.word_set} and y in {_operand(w) for w in a.word_set}:
+            return GuardResult(False, f"numbers bound differently: {number} {x} vs {number} {y}")
+    return _AGREE
+
+
+_SLASHED_RE = re.compile(r"(?<![\w/])[A-Za-z]+(?:/[A-Za-z]+)+(?![\w/])")
+
+
+def _orders_agree(a: _Text, b: _Text) -> GuardResult:
+    # "MM/DD/YYYY" vs "DD/MM/YYYY": the same parts in another order.
+    if "/" not in a.raw or "/" not in b.raw:
+        return _AGREE
+    seq_a = {tuple(m.lower().split("/")) for m in _SLASHED_RE.findall(a.raw)}
+    seq_b = {tuple(m.lower().split("/")) for m in _SLASHED_RE.findall(b.raw)}
+    for x in sorted(seq_a - seq_b):
+        for y in sorted(seq_b - seq_a):
+            if sorted(x) == sorted(y):
+                return GuardResult(False, f"order differs: {'/'.join(x)} vs {'/'.join(y)}")
+    return _AGREE
+
+
 def _entities_agree(a: _Text, b: _Text) -> GuardResult:
     only_a = _missing(_entities(a), b.lower)
     only_b = _missing(_entities(b), a.lower)
@@ -973,6 +1068,9 @@ _CHECKS = (
     _negations_agree,
     _opposites_agree,
     _directions_agree,
+    _bindings_agree,
+    _orders_agree,
+    _scope_agree,
     _questions_agree,
     _attributes_agree,
     _entities_agree,
@@ -985,7 +1083,9 @@ def guards_agree(a: str, b: str) -> GuardResult:
     Call this only for pairs that already passed the similarity threshold; it does not look
     at meaning, only at details embeddings blur: numbers, units (one spelling per unit:
     "100MB" = "100 megabytes", "°C" = "Celsius"), negation and exclusion, opposite words and
-    particles, reversed directions ("X to Y" vs "Y to X"), the kind of question (who / when /
+    particles, reversed directions ("X to Y" vs "Y to X"), a number bound to another word
+    ("5 ml in tsp" vs "5 tsp in ml"), parts in another order ("MM/DD" vs "DD/MM"), scope
+    ("all tables" vs "a table", "every" vs "one" / "first" / "only"), the kind of question (who / when /
     where / why / how many), the attribute asked for ("income limit" vs "contribution
     limit"), and named things (a name that a shared name implies, "AWS" for "S3", is no
     difference).

@@ -78,6 +78,22 @@ DIFFERENT = [
         "entities",
     ),
     ("What does git push --force do?", "What does git push --tags do?", "entities"),
+    # scope: all of a kind vs one of them
+    ("How do I delete a branch in git?", "How do I delete all branches in git?", "scope"),
+    ("How to restart one pod in Kubernetes", "How to restart every pod in Kubernetes", "scope"),
+    ("Close a single tab in Firefox", "Close all tabs in Firefox", "scope"),
+    ("How do I print the last line of a file?", "How do I print all lines of a file?", "scope"),
+    ("Can I cancel the whole booking?", "Can I cancel only one night of the booking?", "scope"),
+    # a number attached to another word
+    ("What is 3 cups in grams?", "What is 3 grams in cups?", "direction"),
+    ("calories in 2 apples and 1 pear", "calories in 2 pears and 1 apple", "numbers bound"),
+    # the same parts in another order
+    ("Parse a date in YYYY/MM/DD format", "Parse a date in YYYY/DD/MM format", "order"),
+    # new opposite pairs and units
+    ("How to soften butter quickly", "How to harden butter quickly", "opposites"),
+    ("How do I thicken gravy?", "How can I thin gravy?", "opposites"),
+    ("What does a teacher do on the first day?", "What does a student do on the first day?", "opposites"),
+    ("How many teaspoons are in a pint?", "How many tablespoons are in a pint?", "units"),
 ]
 
 SAME = [
@@ -97,6 +113,13 @@ SAME = [
         "What's the big-O of binary search?",
     ),
     ("What do APIs return?", "What does an API return?"),
+    # quantifiers on one side only, or the same scope on both
+    ("How do I list all open ports on Linux?", "linux show open ports"),
+    ("Delete every file in a folder", "How do I delete all files in a folder?"),
+    ("Which one is faster, all or any?", "which one is faster: all or any"),
+    ("How much does each ticket cost?", "How much does one ticket cost?"),
+    ("calories in 2 eggs", "How many calories are in 2 eggs?"),
+    ("How long to bake at 200C?", "baking time at 200 degrees celsius"),
 ]
 
 
