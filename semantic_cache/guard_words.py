@@ -361,6 +361,53 @@ HOW_QUESTIONS = table(
 )
 
 
+# --- synonyms the verifier accepts ---------------------------------------------------------
+#
+# Generic verbs and nouns that questions use for one another ("make / create / build a pie
+# chart", "check / see / view the logs", "convert / turn / parse a string into an int",
+# "undo / revert a commit"). Word vectors score many of them low ("make" / "create" 0.59,
+# "check" / "see" 0.43), so the verifier (semantic_cache/verifier.py) matches the words of
+# one line with each other, after its own stemming ("making", "created"). Only words that
+# name the same act whatever the object; opposites stay apart here as in OPPOSITES (the
+# guards run first). A word may sit on several lines: each line is a group of its own.
+SYNONYM_GROUPS = tuple(
+    words(line)
+    for line in """
+    make makes made create build built generate produce construct craft crafting write wrote written setup set
+    current today todays now
+    exist exists present
+    add insert append put
+    check see saw seen view find found show shown display list look get got determine locate
+    convert turn transform cast parse change
+    decode parse deserialize deserialise
+    delete remove erase discard clear drop eliminate purge wipe rid
+    undo revert rollback discard restore reset
+    stop kill terminate end quit exit close cancel halt abort
+    start begin began launch
+    fix repair resolve solve troubleshoot
+    improve raise increase boost enhance better optimize optimise
+    reduce lower decrease cut minimize minimise
+    read load open import
+    join concatenate concat combine merge
+    send sent submit post issue
+    get got obtain retrieve fetch request
+    copy clone duplicate
+    save store keep kept preserve
+    use utilize utilise apply employ
+    purpose use used role
+    learn study
+    take took taken capture grab
+    choose chose chosen pick select
+    visit travel travelling traveling go going
+    enable activate turn switch
+    decline refuse reject turn
+    symptoms signs
+    benefits advantages pros
+    substitute replacement alternative replace swap instead
+    """.strip().splitlines()
+)
+
+
 # --- names ---------------------------------------------------------------------------------
 
 # Names people often type in lower case, where capitalisation cannot be relied on.

@@ -1111,6 +1111,12 @@ def read(text: str) -> Reading:
     return Reading(parsed.tokens, _units(parsed))
 
 
+def cancelled_privatives(text: str) -> dict[str, str]:
+    """Privative verbs a negation cancels in `text`, and what the two mean: "without losing
+    the changes" -> {"losing": "keep"}."""
+    return _parse(text).cancelled
+
+
 def word_stem(word: str) -> str:
     """The guards' crude stem: "logged", "logs" and "log" all give "log"."""
     return _stem(word)

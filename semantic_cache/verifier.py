@@ -10,14 +10,19 @@ questions and asks whether each word left on one side has a counterpart on the o
    content words: function words, question scaffolding ("how do I", "can you explain", "the
    best way to", "what's the command to"), politeness, and everything the guards already
    compare exactly (numbers, units, negations) go.
-2. Words both sides have (same stem) match. So do the words that express one kind of
-   question on both sides ("what year" / "when", "what causes" / "why", "how long" / "how
-   many minutes").
+2. Words both sides have (same stem) match, and so do the words of one synonym group of
+   generic verbs and nouns (gw.SYNONYM_GROUPS: "make" / "create" / "build", "check" / "see"
+   / "view", "convert" / "turn" / "parse"). So do the words that express one kind of
+   question on both sides ("what year" / "when", "what causes" / "reasons for" / "why",
+   "how long" / "how many minutes", "which artist" / "who", "how fast ... travel" /
+   "speed", "how many people live" / "population").
 3. Each word left on one side needs a counterpart among the words left on the other side:
    one whose vector (the same embedder, one word at a time) is at least `WORD_BAR` similar
    ("biggest" / "largest", "dicts" / "dictionaries"), or one spelled almost the same (a typo
    or an abbreviation: "revrese" / "reverse", "env" / "environment") whose vector is at
-   least `SPELLING_FLOOR` similar. When both sides have words left, three or more in all,
+   least `SPELLING_FLOOR` similar, or a slip of the keyboard (one edit, same first letter:
+   "pasword" / "password") at least `TYPO_FLOOR` similar. A misspelt question word ("wich")
+   is filler, and "without losing" is read as "keeping", as the guards read it. When both sides have words left, three or more in all,
    the two leftover phrases may also match as wholes ("square root" / "sqrt").
 4. A word without a counterpart is a difference, with three exceptions, each one-sided in
    the same way the guards are: verbs of looking something up ("find" / "check" / "see")
@@ -43,7 +48,7 @@ from typing import NamedTuple
 
 from semantic_cache import guard_words as gw
 from semantic_cache.embedder import Embedder, FloatMatrix
-from semantic_cache.guards import GuardResult, extract_entities, read, unit_of, word_stem
+from semantic_cache.guards import GuardResult, cancelled_privatives, extract_entities, read, unit_of, word_stem
 
 # Cosine of two single-word vectors from which they count as the same word. With this model
 # synonyms and spelling variants mostly score 0.6-0.95 ("quit" / "exit" 0.60, "largest" /
@@ -54,6 +59,10 @@ from semantic_cache.guards import GuardResult, extract_entities, read, unit_of, 
 WORD_BAR = 0.6
 # A typo or an abbreviation scores lower ("pyton" / "python" 0.48), but is spelled alike.
 SPELLING_FLOOR = 0.4
+# A slip of the keyboard scores lower still ("pasword" / "password" 0.29, "spcae" / "space"
+# 0.28), but is one edit from the word and starts with the same letter; distinct words spelled
+# that close mostly score lower ("casual" / "causal" 0.16).
+TYPO_FLOOR = 0.2
 # Distinct words and phrases kept per process; one vector is 384 float32 (1.5 KiB).
 WORD_CACHE_SIZE = 8192
 
@@ -70,7 +79,7 @@ _FILLER = W(
     do does did doing done i i'd i've i'll i'm im you you're u ur me my we our
     can could would should will shall may might must have has had got is are was were be been being am
     it it's its there here someone something anyone anything
-    please pls plz thanks thank thx hi hello hey ok okay so also just really actually
+    please pls plz thanks thank thx hi hello hey ok okay so also just really actually again anyway
     want like know wondering wonder curious question appear appears seem seems
     need needs needed require requires required necessary mandatory
     """
@@ -82,7 +91,7 @@ _SCAFFOLDING = W(
     explain explains explained explaining explanation tell describe description give define definition
     summarize summarise summary overview recommend suggest help
     translate say write compose calculate compute
-    way ways method approach steps step instructions guide tutorial
+    way ways method approach steps step instructions guide tutorial tips tip advice suggestions
     example examples command query code syntax snippet script formula
     mean meaning means stand stands short
     difference differences differ different compare comparison vs versus
@@ -117,7 +126,7 @@ _LOOKUP_VERBS = W(
 # Verbs that carry almost nothing on their own ("make a pie chart", "take a screenshot").
 _LIGHT_VERBS = W(
     "make makes making made get gets getting take takes taking took use uses using used go goes come comes "
-    "coming work works"
+    "coming work works live lives living travel travels convert converting"
 )
 # Nouns that name a category of what the other words already name ("the plural form", "an
 # HTTP 404 error", "the vim editor", "on Earth"). Excused only as an addition.
@@ -126,11 +135,16 @@ _GENERIC_NOUNS = (
         "thing things stuff kind kinds type types sort form forms word words term terms concept idea topic subject "
         "info information detail details error errors status issue issues problem problems tool tools program "
         "programs software app apps application applications editor system service option options content rule rules "
-        "acronym abbreviation"
+        "acronym abbreviation purpose role responsibilities duties name file files document documents people "
+        "city country town place location region continent"
     )
     | gw.GENERIC_NAMES
 )
-_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS
+# A judgement that only asks for a sound answer: "a good recipe for pancakes", "is it safe to
+# eat", "is it possible to return". ("best" and "worst" rank, so they stay content.)
+_SOUND_ANSWER = W("good proper right correct decent nice safe safely possible allowed okay fine")
+_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS | _SOUND_ANSWER
+_ADDABLE_BY_INITIAL = {i: tuple(w for w in _ADDABLE if w[0] == i) for i in {w[0] for w in _ADDABLE}}
 
 # --- kinds of question ------------------------------------------------------------------------
 #
@@ -138,8 +152,26 @@ _ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS
 # "what causes" and "why", "how long" and "how many minutes". Where both texts ask the same
 # kind, these words match; otherwise they are content like any other.
 _CAUSE_NOUNS = W("cause causes reason reasons makes make")
+# "the reasons for X", "the causes of X" ask "why X" wherever they stand.
+_REASON_NOUNS = W("cause causes reason reasons")
+_REASON_LINKS = W("for of behind")
+# "how fast" asks for the speed, "how tall" for the height, "how many people live" for the
+# population; the verb that goes with it ("how fast does light travel") is part of the question.
+_HOW_MEASURES = gw.table(
+    "fast=speed quick=speed big=size large=size tall=height high=height old=age far=distance often=frequency "
+    "heavy=weight"
+)
+_MEASURE_NOUNS = gw.table(
+    "speed=speed velocity=speed size=size height=height age=age distance=distance frequency=frequency "
+    "weight=weight population=population"
+)
+_MEASURE_VERBS = W("travel travels move moves go goes live lives living away")
+_PEOPLE = W("people persons inhabitants residents")
+# "which artist painted X" asks "who painted X".
+_WHO_NOUNS = W("person people artist author writer inventor painter composer scientist")
 _TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
 _DURATION_WORDS = W("duration")
+_DURATION_VERBS = W("take takes taking took time")
 
 
 class _Content(NamedTuple):
@@ -153,10 +185,11 @@ def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
     for at, token in enumerate(tokens):
         nxt = tokens[at + 1] if at + 1 < len(tokens) else ""
         after = tokens[at + 2] if at + 2 < len(tokens) else ""
-        if token in ("when", "where", "why"):
+        if token in ("when", "where", "why", "who"):
             kinds.setdefault(token, set())
         elif token in ("what", "which"):
             kind = gw.QUESTION_NOUNS.get(nxt) or ("why" if nxt in _CAUSE_NOUNS else None)
+            kind = kind or ("who" if nxt in _WHO_NOUNS else None)
             if kind is not None:
                 kinds.setdefault(kind, set()).add(nxt)
         elif token == "how" and nxt == "long" and after != "ago":
@@ -165,8 +198,21 @@ def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
             kinds.setdefault("why", set()).add("come")
         elif token == "how" and nxt in ("many", "much") and (unit_of(after) in _TIME_UNITS or after == "time"):
             kinds.setdefault("duration", set()).add(after)
-        elif token in _DURATION_WORDS:
+        elif token in _DURATION_WORDS or (token == "time" and at and tokens[at - 1] not in ("what", "which")):
             kinds.setdefault("duration", set()).add(token)
+        elif token in _REASON_NOUNS and nxt in _REASON_LINKS:
+            kinds.setdefault("why", set()).add(token)
+        elif token == "how" and nxt in _HOW_MEASURES:
+            kinds.setdefault(_HOW_MEASURES[nxt], set()).add(nxt)
+        elif token == "how" and nxt == "many" and after in _PEOPLE:
+            kinds.setdefault("population", set()).add(after)
+        elif token in _MEASURE_NOUNS:
+            kinds.setdefault(_MEASURE_NOUNS[token], set()).add(token)
+    # "how fast does light travel", "how many people live in Japan": the verb goes with the question.
+    for kind in kinds.keys() & {"speed", "population", "distance"}:
+        kinds[kind].update(_MEASURE_VERBS.intersection(tokens))
+    if "duration" in kinds:  # "how long does it take" / "baking time"
+        kinds["duration"].update(_DURATION_VERBS.intersection(tokens))
     return kinds
 
 
@@ -175,6 +221,7 @@ def _content(text: str) -> _Content:
     tokens = read(text).tokens
     # The guards made sure each name is said on both sides, or implied ("AWS" by "S3").
     names = {part for name in extract_entities(text) for part in name.split()}
+    cancelled = cancelled_privatives(text)
     words: dict[str, None] = {}
     for at, token in enumerate(tokens):
         word = token.removesuffix("'s").replace("'", "")
@@ -183,13 +230,15 @@ def _content(text: str) -> _Content:
             not word.isalpha()  # punctuation and numbers: the guards compare numbers
             or token in _NOT_CONTENT
             or word in _NOT_CONTENT
+            or word in _FILLER_TYPOS
+            or _key(word) in _SCAFFOLDING_KEYS  # "writing", "explaining"
             or unit_of(word) is not None  # ... and units
             or (word in gw.FILE_EXTENSIONS and f".{word}" in text.lower())  # "requirements.txt" is a name
             or (word in _MANNER_WORDS and nxt in _MANNER_NOUNS)
             or (word in _QUANTITY_NOUNS and nxt == "of")
         ):
             continue
-        words[word] = None
+        words[cancelled.get(token, word)] = None  # "without losing" is "keeping"
     kinds = {kind: frozenset(found) for kind, found in _question_kinds(tokens).items()}
     return _Content(tuple(words), kinds, frozenset(names))
 
@@ -205,11 +254,31 @@ def _key(word: str) -> str:
 
 
 def _leftovers(mine: _Content, other: _Content) -> list[str]:
-    """`mine`'s content words that `other` lacks, without the words of a kind of question both ask."""
+    """`mine`'s content words that `other` lacks, without the words of a kind of question both
+    ask, and without the words a synonym of which `other` has (gw.SYNONYM_GROUPS)."""
     shared_kinds = mine.kinds.keys() & other.kinds.keys()
     said = frozenset().union(*(mine.kinds[k] for k in shared_kinds)) | mine.names | other.names
     theirs = {_key(w) for w in other.words}
-    return [w for w in mine.words if w not in said and _key(w) not in theirs]
+    their_groups = frozenset().union(*(_SYNONYMS.get(key, ()) for key in theirs))
+    return [
+        w
+        for w in mine.words
+        if w not in said and _key(w) not in theirs and their_groups.isdisjoint(_SYNONYMS.get(_key(w), ()))
+    ]
+
+
+def _synonym_index() -> dict[str, frozenset[int]]:
+    index: dict[str, set[int]] = {}
+    for group, members in enumerate(gw.SYNONYM_GROUPS):
+        for word in members:
+            index.setdefault(_key(word), set()).add(group)
+    return {key: frozenset(groups) for key, groups in index.items()}
+
+
+# Stem -> the synonym groups it belongs to.
+_SYNONYMS = _synonym_index()
+# Inflections of the scaffolding verbs ("tips for writing X" is "how to write X").
+_SCAFFOLDING_KEYS = frozenset(_key(w) for w in _SCAFFOLDING if len(w) > 3)
 
 
 # --- spelling ---------------------------------------------------------------------------------
@@ -235,6 +304,27 @@ def _spelled_alike(a: str, b: str) -> bool:
         return True
     return len(short) >= 3 and long.startswith(short)
 
+
+def _typo(a: str, b: str) -> bool:
+    """One slip of the keyboard in a word of five letters or more ("pasword", "contaner",
+    "editer", "spcae"): people rarely get the first letter wrong, and words that differ in
+    one letter but mean other things mostly differ in their vectors too (see TYPO_FLOOR)."""
+    return a[0] == b[0] and max(len(a), len(b)) >= 5 and min(len(a), len(b)) >= 4 and _one_edit_apart(a, b)
+
+
+def _filler_typos() -> frozenset[str]:
+    """Slips in the question words ("wich", "wat", "whta"): a letter dropped or two swapped
+    after the first, so the misspelt question word is no content word."""
+    found: set[str] = set()
+    for word in _FILLER:
+        if not word.startswith("wh") or not word.isalpha():
+            continue
+        found.update(word[:i] + word[i + 1 :] for i in range(1, len(word)))
+        found.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))
+    return frozenset(w for w in found if len(w) >= 3) - _FILLER
+
+
+_FILLER_TYPOS = _filler_typos()
 
 # Prefixes that change what a word means ("overbought" / "oversold", "upgrade" / "update").
 _MEANING_PREFIXES = frozenset(p for pair in gw.PREFIX_PAIRS for p in pair if p) | W("sub super micro milli kilo mega")
@@ -321,9 +411,11 @@ def _unmatched(words: list[str], others: list[str], vectors: dict[str, FloatMatr
     found = []
     for word in words:
         for other in others:
+            similarity = float(vectors[word] @ vectors[other])
+            if similarity >= TYPO_FLOOR and _typo(word, other):  # "pasword" / "password"
+                break
             if _contrasting(word, other):
                 continue
-            similarity = float(vectors[word] @ vectors[other])
             if similarity >= WORD_BAR or (similarity >= SPELLING_FLOOR and _spelled_alike(word, other)):
                 break
         else:
@@ -331,14 +423,24 @@ def _unmatched(words: list[str], others: list[str], vectors: dict[str, FloatMatr
     return found
 
 
+def _addable(word: str) -> bool:
+    """In `_ADDABLE`, or a typo of a word of five letters or more there ("editer"; "kids" is
+    no typo of "kinds")."""
+    if word in _ADDABLE:
+        return True
+    return len(word) >= 5 and any(
+        len(other) >= 5 and _typo(word, other) for other in _ADDABLE_BY_INITIAL.get(word[0], ())
+    )
+
+
 def _excused(only_a: list[str], only_b: list[str]) -> tuple[list[str], list[str]]:
     """The unmatched words that still count as a difference (see the module docstring, 4)."""
     if all(w in _LOOKUP_VERBS for w in only_a + only_b):
         return [], []
     if not only_b:
-        only_a = [w for w in only_a if w not in _ADDABLE]
+        only_a = [w for w in only_a if not _addable(w)]
     if not only_a:
-        only_b = [w for w in only_b if w not in _ADDABLE]
+        only_b = [w for w in only_b if not _addable(w)]
     if all(w in _GENERIC_NOUNS for w in only_a + only_b):
         return [], []
     return only_a, only_b

@@ -69,6 +69,10 @@ DIFFERENT = [
     # Words built from one shared part: close vectors, different things.
     ("How do I clean my keyboard?", "How do I clean my dashboard?", "unmatched: keyboard/dashboard"),
     ("How do I delete a folder in Linux?", "How do I delete a subfolder in Linux?", "unmatched: folder/subfolder"),
+    # generic verbs of different groups stay different
+    ("How do I create a pull request?", "How do I close a pull request?", "unmatched: create/close"),
+    # a kind of question on one side only
+    ("How fast does a cheetah run?", "How far does a cheetah run?", "unmatched: fast/far"),
 ]
 
 # Paraphrases: filler, synonyms, typos, abbreviations, a generic noun added, one kind of
@@ -84,6 +88,24 @@ SAME = [
     ("What year did the Titanic sink?", "When did the Titanic sink?"),
     ("What causes hiccups?", "Why do we get hiccups?"),
     ("How long does it take to charge a Tesla?", "How many hours does it take to charge a Tesla?"),
+    # synonym groups of generic verbs
+    ("How do I make a bar chart in Matplotlib?", "How can I create a bar chart in Matplotlib?"),
+    ("How do I view the crontab of a user?", "How do I see the crontab of a user?"),
+    ("How do I turn a tuple into a list?", "How do I convert a tuple into a list?"),
+    ("How do I terminate a tmux session?", "How do I kill a tmux session?"),
+    ("What is the current time in UTC?", "What is the time now in UTC?"),
+    # frames: tips, reasons, purpose, measures, the question noun
+    ("tips for writing a eulogy", "How do I write a eulogy?"),
+    ("reasons for the decline of the Ottoman Empire", "Why did the Ottoman Empire decline?"),
+    ("What is Ansible used for?", "What is the purpose of Ansible?"),
+    ("How fast does sound travel in water?", "What is the speed of sound in water?"),
+    ("How many people live in Lagos?", "What is the population of Lagos?"),
+    ("Which scientist discovered penicillin?", "Who discovered penicillin?"),
+    ("What is the capital of Peru?", "Which city is the capital of Peru?"),
+    # typos the vectors miss, and a negated privative verb
+    ("How do I reset my keybord settings?", "How do I reset my keyboard settings?"),
+    ("wich blender is best for smoothies", "Which blender is best for smoothies?"),
+    ("How do I rebase without losing my commits?", "How do I rebase but keep my commits?"),
 ]
 
 
@@ -172,6 +194,34 @@ def test_the_word_cache_keeps_models_apart() -> None:
 def test_it_knows_typos_and_abbreviations(a: str, b: str, alike: bool) -> None:
     assert verifier._spelled_alike(a, b) is alike
     assert verifier._spelled_alike(b, a) is alike
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "typo"),
+    [
+        ("recieve", "receive", True),  # two letters swapped
+        ("enviroment", "environment", True),  # one letter missing
+        ("casual", "causal", True),  # spelled alike: the vectors decide (TYPO_FLOOR)
+        ("ethanol", "methanol", False),  # another first letter
+        ("cart", "card", False),  # too short
+    ],
+)
+def test_it_knows_slips_of_the_keyboard(a: str, b: str, typo: bool) -> None:
+    assert verifier._typo(a, b) is typo
+    assert verifier._typo(b, a) is typo
+
+
+def test_misspelt_question_words_are_no_content() -> None:
+    assert {"wich", "whta", "wehre"} <= verifier._FILLER_TYPOS
+    assert "cold" not in verifier._FILLER_TYPOS
+
+
+def test_synonym_groups_match_inflected_words() -> None:
+    assert verifier._leftovers(verifier._content("how to build a shed"), verifier._content("making a shed")) == []
+    assert verifier._leftovers(verifier._content("fix the printer"), verifier._content("print the file")) == [
+        "fix",
+        "printer",
+    ]
 
 
 @pytest.mark.parametrize(
