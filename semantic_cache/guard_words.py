@@ -53,6 +53,8 @@ NUMBER_UNITS = table(
 NUMBER_TENS = table("twenty=20 thirty=30 forty=40 fifty=50 sixty=60 seventy=70 eighty=80 ninety=90")
 NUMBER_SCALES = table("hundred=100 thousand=1000 million=1000000 billion=1000000000 trillion=1000000000000")
 # Words that stand for a number on their own and never combine.
+# "2nd" and "second": the number rule reads the digits, and "second" is a unit to it.
+ORDINALS = table("1=first 2=second 3=third 4=fourth 5=fifth 6=sixth 7=seventh 8=eighth 9=ninth 10=tenth")
 NUMBER_ALONE = table("half=0.5 twice=2 double=2 triple=3 dozen=12")
 
 
@@ -522,7 +524,7 @@ ALIASES = groups(
     MIT: Massachusetts Institute of Technology
 
     # places and events
-    New York: =NYC | New York City
+    New York: NYC | New York City
     Los Angeles: =LA
     DC: Washington DC | District of Columbia
     WWII: WWII | WW2 | WW II | World War II | World War 2 | World War Two | Second World War | 2nd World War
@@ -576,6 +578,14 @@ ALIASES = groups(
     Napoleon: Napoleonic
     Hippocrates: Hippocratic
     """
+)
+
+# Nouns after which a lower-case "us" is the country, not the pronoun: "us citizen", "us
+# passport" ("tell us", "for us" are followed by other words).
+COUNTRY_NOUNS = words(
+    "citizen citizens citizenship passport passports visa visas government president embassy consulate dollar "
+    "dollars tax taxes federal military army navy economy election elections senate congress constitution "
+    "customs border resident residents stock stocks treasury postal mail"
 )
 
 # A name another name both texts share implies, written "implied: member | member". Such a

@@ -70,11 +70,18 @@ class _Text(NamedTuple):
     cancelled: dict[str, str]
 
 
+# "us citizen", "us passport": typed in lower case, "us" before such a noun is the country,
+# never the pronoun ("tell us", "for us" are followed by other words).
+_LOWER_US_RE = re.compile(r"(?<![\w.])us(?= (?:" + "|".join(sorted(gw.COUNTRY_NOUNS)) + r")\b)")
+
+
 # A lookup checks one query against up to five candidates (semantic_cache/lookup.py), so the
 # query is parsed once, not five times. Small on purpose: prompts can be long.
 @lru_cache(maxsize=32)
 def _parse(text: str) -> _Text:
     text = _normalise_units(text)
+    if "us " in text:
+        text = _LOWER_US_RE.sub("US", text)
     if "." in text and _has_dotted_acronym(text):
         text = _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", ""), text)
     lower, normalised, tokens, word_set = _tokenise(text)
@@ -856,9 +863,28 @@ def _not_implied(missing: list[str], a: _Text, b: _Text) -> list[str]:
 # --- the checks ----------------------------------------------------------------------------
 
 
+def _said_without_digits(number: str, text: _Text, other: _Text) -> bool:
+    """ "1 banana" is said by "a banana", "2nd" by "second": a number the other text says in
+    words that are no numbers to the number rule."""
+    ordinal = gw.ORDINALS.get(number)
+    if ordinal is not None and re.search(rf"(?<![\w.]){number}(?:st|nd|rd|th)\b", text.lower):
+        return ordinal in other.word_set
+    if number == "1":
+        for at, token in enumerate(text.tokens[:-1]):
+            if token == "1":
+                noun = text.tokens[at + 1]
+                if any(f"{article} {noun}" in other.lower for article in ("a", "an", "one")):
+                    return True
+    return False
+
+
 def _numbers_agree(a: _Text, b: _Text) -> GuardResult:
     na, nb = _numbers(a), _numbers(b)
     if na != nb:
+        only_a = [n for n in na - nb if not _said_without_digits(n, a, b)]
+        only_b = [n for n in nb - na if not _said_without_digits(n, b, a)]
+        if not only_a and not only_b:
+            return _AGREE
         return GuardResult(False, f"numbers differ: {sorted(na)} vs {sorted(nb)}")
     return _AGREE
 
@@ -897,10 +923,50 @@ def _negations_agree(a: _Text, b: _Text) -> GuardResult:
     return _AGREE
 
 
+_ASKING_AUX = frozenset({"do", "does", "can", "could", "should", "would", "to"})
+_ASKING_SUBJECTS = frozenset({"i", "you", "we", "one", "someone", "people"})
+
+
+def _main_verb(text: _Text) -> str:
+    """What the question asks to do: the word after "how do I", "how can you", "how to",
+    "ways to", or the first word of an instruction ("Show hidden files"). "" if none."""
+    tokens = text.tokens
+    at = _index(tokens, "how", 0)
+    if at < 0:
+        at = _index(tokens, "ways", 0)
+        if at < 0:
+            at = _index(tokens, "way", 0)
+    if at < 0:
+        return tokens[0] if tokens else ""
+    at += 1
+    if _token(tokens, at) not in _ASKING_AUX:
+        return ""
+    if tokens[at] != "to":
+        at += 1
+        if _token(tokens, at) not in _ASKING_SUBJECTS:
+            return ""
+    return _token(tokens, at + 1)
+
+
+def _main_verb_opposite(a: _Text, b: _Text) -> tuple[str, str] | None:
+    """The two main verbs, if they are opposites: "thicken a sauce that's too thin" vs "thin
+    a sauce that's too thick" hold the same pair of words in swapped roles, and "show hidden
+    files" vs "hide files" hold both sides of show / hide ("hidden" is a form of "hide")."""
+    verb_a, verb_b = _main_verb(a), _main_verb(b)
+    if verb_a == verb_b or verb_a not in _SIDES_BY_WORD or verb_b not in _SIDES_BY_WORD:
+        return None
+    sides_a, sides_b = set(_SIDES_BY_WORD[verb_a]), set(_SIDES_BY_WORD[verb_b])
+    for pair, side in sides_a:
+        if (pair, 1 - side) in sides_b and (pair, 1 - side) not in sides_a and (pair, side) not in sides_b:
+            return verb_a, verb_b
+    return None
+
+
 def _opposites_agree(a: _Text, b: _Text) -> GuardResult:
     words_a, words_b = _opposite_words(a), _opposite_words(b)
     only_a, only_b = sorted(words_a - words_b), sorted(words_b - words_a)
     found = _listed_opposite(only_a, only_b) or _prefix_opposite(only_a, only_b) or _particle_opposite(a, b)
+    found = found or _main_verb_opposite(a, b)
     if found is not None:
         return GuardResult(False, f"opposites differ: {found[0]} vs {found[1]}")
     return _AGREE
@@ -1051,11 +1117,72 @@ def _orders_agree(a: _Text, b: _Text) -> GuardResult:
     return _AGREE
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours ("revrese" / "reverse")."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+# A name misspelt: one slip in a name of five letters or more, with the first letter right.
+_MIN_TYPO_NAME = 5
+# "rust" the word is no Rust the language where the other text says "rusting", "rusty".
+_WORD_FORM_SUFFIXES = ("ing", "ed", "y", "s")
+# Notation, not a name: "big O", "big-O".
+_NOT_A_QUOTED_WORD = gw.FUNCTION_WORDS | {"what", "which", "when", "where", "who", "why", "how", "your", "their"}
+_NOTATION_RE = re.compile(r"\bbig[\s-]o\b")
+
+
+def _misspelt_in(entity: str, text: _Text, names: frozenset[str]) -> bool:
+    """Whether `text` writes `entity` with one slip ("pyhton", "farenheit"), or splits it
+    ("pivto table" for "PivotTable"), in words that are no names of its own."""
+    if len(entity) < _MIN_TYPO_NAME or not entity.isalpha():
+        return False
+    words = [t for t in text.tokens if t[0] == entity[0] and t not in names]
+    words += [x + y for x, y in zip(text.tokens, text.tokens[1:], strict=False) if x[0] == entity[0]]
+    return any(one_edit_apart(entity, w) for w in words if w != entity)
+
+
+def _unnamed(missing: list[str], text: _Text, other: _Text, other_names: frozenset[str]) -> list[str]:
+    """`missing` without the names the other text says in another way: misspelt, as a
+    common word in another form ("rust" / "rusting": the lower-case word, not the
+    language), or, for a quoted phrase, by all of its words ("'what is your greatest
+    weakness'" / "greatest weakness question"), and without "o" of "big O"."""
+    kept = []
+    for entity in missing:
+        if _misspelt_in(entity, other, other_names):
+            continue
+        # Typed in lower case, a known name may be a word: "rust" / "rusting".
+        if (
+            entity in gw.KNOWN_NAMES
+            and entity in text.raw
+            and any(entity + suffix in other.word_set for suffix in _WORD_FORM_SUFFIXES)
+        ):
+            continue
+        if entity == "o" and _NOTATION_RE.search(text.lower):
+            continue
+        if " " in entity and entity in text.lower:
+            words = [w for w in _WORD_RE.findall(entity) if len(w) > 3 and w not in _NOT_A_QUOTED_WORD]
+            if len(words) >= 2 and {_stem(w) for w in words} <= {_stem(o) for o in other.word_set}:
+                continue
+        kept.append(entity)
+    return kept
+
+
 def _entities_agree(a: _Text, b: _Text) -> GuardResult:
-    only_a = _missing(_entities(a), b.lower)
-    only_b = _missing(_entities(b), a.lower)
+    names_a, names_b = _entities(a), _entities(b)
+    only_a = _missing(names_a, b.lower)
+    only_b = _missing(names_b, a.lower)
     if only_a or only_b:
         only_a, only_b = _not_implied(only_a, a, b), _not_implied(only_b, a, b)
+    if only_a or only_b:
+        only_a, only_b = _unnamed(only_a, a, b, names_b), _unnamed(only_b, b, a, names_a)
     if only_a or only_b:
         return GuardResult(False, f"entities differ: {only_a} vs {only_b}")
     return _AGREE

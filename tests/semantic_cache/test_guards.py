@@ -94,6 +94,16 @@ DIFFERENT = [
     ("How do I thicken gravy?", "How can I thin gravy?", "opposites"),
     ("What does a teacher do on the first day?", "What does a student do on the first day?", "opposites"),
     ("How many teaspoons are in a pint?", "How many tablespoons are in a pint?", "units"),
+    # the main verbs are opposites, though both texts hold both words ("hidden" is "hide")
+    ("How do I show hidden columns in Excel?", "How do I hide columns in Excel?", "opposites"),
+    ("How do I widen a path that is too narrow?", "How do I narrow a path that is too wide?", "opposites"),
+    ("How to lengthen a skirt that's too short", "How to shorten a skirt that's too long", "opposites"),
+    # a misspelt name still has to be the same name
+    ("How do I install Django?", "How do I install Flask?", "entities"),
+    ("Who painted the Mona Lisa, Mario or Maria?", "Who painted the Mona Lisa, Maria?", "entities"),
+    # "1" and "2nd" said in words, but other words
+    ("calories in 1 apple", "calories in a pear", "numbers"),
+    ("the 2nd largest planet", "the third largest planet", "numbers"),
 ]
 
 SAME = [
@@ -120,6 +130,21 @@ SAME = [
     ("How much does each ticket cost?", "How much does one ticket cost?"),
     ("calories in 2 eggs", "How many calories are in 2 eggs?"),
     ("How long to bake at 200C?", "baking time at 200 degrees celsius"),
+    # numbers said without digits: "1 X" is "a X", "3rd" is "third"
+    ("calories in 1 orange", "How many calories does an orange have?"),
+    ("Who was the 3rd president of the USA?", "Who was the third US president?"),
+    # lower-case "us" before a noun that goes with a country
+    ("us passport renewal fees", "How much does it cost to renew a US passport?"),
+    ("nyc subway hours", "What are the subway hours in New York City?"),
+    # a name misspelt or split, a lower-case name that is a word, "big O", a quoted phrase
+    ("how to sort a dict in pyhton", "How do I sort a dictionary in Python?"),
+    ("javscript array map", "How does map work on a JavaScript array?"),
+    ("how to get rid of rust on garden tools", "How do I clean rusty garden tools?"),
+    ("big O of merge sort", "What is the time complexity of merge sort?"),
+    (
+        "how to reply to 'tell me about yourself' interview question",
+        "how to answer tell me about yourself in an interview",
+    ),
 ]
 
 
