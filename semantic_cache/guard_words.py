@@ -380,13 +380,15 @@ SYNONYM_GROUPS = tuple(
     exist exists present
     add insert append put
     check see saw seen view find found show shown display list look get got determine locate
-    convert turn transform cast parse change
+    convert turn transform cast parse change rewrite
     decode parse deserialize deserialise
     delete remove erase discard clear drop eliminate purge wipe rid
     undo revert rollback discard restore reset
     stop kill terminate end quit exit close cancel halt abort
     start begin began launch
-    fix repair resolve solve troubleshoot
+    fix repair resolve solve troubleshoot patch
+    upload copy transfer
+    use using listen listening occupy occupying
     improve raise increase boost enhance better optimize optimise
     reduce lower decrease cut minimize minimise
     read load open import

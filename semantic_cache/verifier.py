@@ -63,6 +63,9 @@ SPELLING_FLOOR = 0.4
 # 0.28), but is one edit from the word and starts with the same letter; distinct words spelled
 # that close mostly score lower ("casual" / "causal" 0.16).
 TYPO_FLOOR = 0.2
+# A field word added by one side ("flexbox" / "flexbox css" 0.32, "pip" / "package" 0.37,
+# "tomato" / "plants" 0.55); only words of `_TOPIC_WORDS` are excused this way.
+TOPIC_BAR = 0.3
 # Distinct words and phrases kept per process; one vector is 384 float32 (1.5 KiB).
 WORD_CACHE_SIZE = 8192
 
@@ -82,6 +85,7 @@ _FILLER = W(
     please pls plz thanks thank thx hi hello hey ok okay so also just really actually again anyway
     want like know wondering wonder curious question appear appears seem seems
     need needs needed require requires required necessary mandatory
+    possible allowed able
     """
 )
 # The form of the request or of the answer, not its subject: "explain X", "the command to X",
@@ -143,7 +147,21 @@ _GENERIC_NOUNS = (
 # A judgement that only asks for a sound answer: "a good recipe for pancakes", "is it safe to
 # eat", "is it possible to return". ("best" and "worst" rank, so they stay content.)
 _SOUND_ANSWER = W("good proper right correct decent nice safe safely possible allowed okay fine")
+# "installed": "the version of Python" is the installed one.
+_SOUND_ANSWER |= W("installed")
 _ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS | _SOUND_ANSWER
+# The field, medium or whole a question's subject belongs to: "flexbox" is CSS, "pip" installs
+# packages, a stop-loss order is stock trading, tomato leaves are on plants, light travels in a
+# vacuum. Added by one side, such a word says nothing new when its vector is at least
+# `TOPIC_BAR` similar to a word (or name) the other side has.
+_TOPIC_WORDS = W(
+    """
+    css html language languages programming coding package packages library libraries module framework
+    dataframe table database repository repo disk terminal shell console
+    economics finance trading stock stocks market physics chemistry biology mathematics math science
+    body plant plants garden gardening poem poetry job career vacuum
+    """
+)
 _ADDABLE_BY_INITIAL = {i: tuple(w for w in _ADDABLE if w[0] == i) for i in {w[0] for w in _ADDABLE}}
 
 # --- kinds of question ------------------------------------------------------------------------
@@ -163,8 +181,10 @@ _HOW_MEASURES = gw.table(
 )
 _MEASURE_NOUNS = gw.table(
     "speed=speed velocity=speed size=size height=height age=age distance=distance frequency=frequency "
-    "weight=weight population=population"
+    "weight=weight population=population temperature=temperature"
 )
+# "the boiling point of water" asks for a temperature.
+_TEMPERATURE_POINTS = W("boiling melting freezing smoke flash")
 _MEASURE_VERBS = W("travel travels move moves go goes live lives living away")
 _PEOPLE = W("people persons inhabitants residents")
 # "which artist painted X" asks "who painted X".
@@ -206,6 +226,8 @@ def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
             kinds.setdefault(_HOW_MEASURES[nxt], set()).add(nxt)
         elif token == "how" and nxt == "many" and after in _PEOPLE:
             kinds.setdefault("population", set()).add(after)
+        elif token == "point" and at and tokens[at - 1] in _TEMPERATURE_POINTS:
+            kinds.setdefault("temperature", set()).add(token)
         elif token in _MEASURE_NOUNS:
             kinds.setdefault(_MEASURE_NOUNS[token], set()).add(token)
     # "how fast does light travel", "how many people live in Japan": the verb goes with the question.
@@ -216,18 +238,59 @@ def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
     return kinds
 
 
+# Other words for one thing, read as its plain words: "regex" is "regular expression", "dedupe"
+# is "remove duplicates", "big O" is "time complexity", "come into" a room is "enter" it, and
+# the "line" of "command line" is the command line itself.
+_PHRASES = {
+    ("regex",): ("regular", "expression"),
+    ("regexes",): ("regular", "expressions"),
+    ("regexp",): ("regular", "expression"),
+    ("dedupe",): ("remove", "duplicates"),
+    ("dedup",): ("remove", "duplicates"),
+    ("deduplicate",): ("remove", "duplicates"),
+    ("venv",): ("virtual", "environment"),
+    ("big", "o"): ("time", "complexity"),
+    ("come", "into"): ("enter",),
+    ("get", "into"): ("enter",),
+    ("go", "into"): ("enter",),
+    ("command", "line"): ("command",),
+}
+_PHRASE_STARTS = frozenset(key[0] for key in _PHRASES)
+
+
+def _rewrite_phrases(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    if _PHRASE_STARTS.isdisjoint(tokens):
+        return tokens
+    out: list[str] = []
+    at = 0
+    while at < len(tokens):
+        two = tuple(tokens[at : at + 2])
+        if two in _PHRASES:
+            out.extend(_PHRASES[two])
+            at += 2
+        elif (tokens[at],) in _PHRASES:
+            out.extend(_PHRASES[tokens[at],])
+            at += 1
+        else:
+            out.append(tokens[at])
+            at += 1
+    return tuple(out)
+
+
 @lru_cache(maxsize=256)  # a lookup checks one query against up to five candidates
 def _content(text: str) -> _Content:
-    tokens = read(text).tokens
+    tokens = _rewrite_phrases(read(text).tokens)
     # The guards made sure each name is said on both sides, or implied ("AWS" by "S3").
     names = {part for name in extract_entities(text) for part in name.split()}
     cancelled = cancelled_privatives(text)
     words: dict[str, None] = {}
     for at, token in enumerate(tokens):
         word = token.removesuffix("'s").replace("'", "")
+        word = _FORM_WORD_TYPOS.get(word, word)  # "diffrence", "recomended"
         nxt = tokens[at + 1] if at + 1 < len(tokens) else ""
         if (
             not word.isalpha()  # punctuation and numbers: the guards compare numbers
+            or len(word) == 1  # "401(k)", "x": no word of its own
             or token in _NOT_CONTENT
             or word in _NOT_CONTENT
             or word in _FILLER_TYPOS
@@ -325,6 +388,31 @@ def _filler_typos() -> frozenset[str]:
 
 
 _FILLER_TYPOS = _filler_typos()
+
+# Words of the question's form ("difference", "calculate", "recommended") and of the synonym
+# groups ("substitute") that people misspell: a letter dropped or two neighbours swapped, the
+# first letter right, in words of six letters or more (shorter ones mostly make other words).
+_MIN_FORM_TYPO = 6
+# Variants that are words of their own (those in the model's word-piece vocabulary when the
+# table was written): "lunch" is no slip for "launch", nor "crate" for "create".
+_REAL_WORDS = W("covert crate crete exits lunch sands norma chang")
+
+
+def _form_word_typos() -> dict[str, str]:
+    known = _SCAFFOLDING | _MANNER_WORDS | frozenset().union(*gw.SYNONYM_GROUPS)
+    found: dict[str, str] = {}
+    for word in sorted(known):
+        if len(word) < _MIN_FORM_TYPO or not word.isalpha():
+            continue
+        variants = {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+        variants |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+        for variant in variants - {word}:
+            found.setdefault(variant, word)
+    taken = known | _NOT_CONTENT | _REAL_WORDS
+    return {typo: word for typo, word in found.items() if typo not in taken and _key(typo) != _key(word)}
+
+
+_FORM_WORD_TYPOS = _form_word_typos()
 
 # Prefixes that change what a word means ("overbought" / "oversold", "upgrade" / "update").
 _MEANING_PREFIXES = frozenset(p for pair in gw.PREFIX_PAIRS for p in pair if p) | W("sub super micro milli kilo mega")
@@ -446,6 +534,17 @@ def _excused(only_a: list[str], only_b: list[str]) -> tuple[list[str], list[str]
     return only_a, only_b
 
 
+def _implied_topics(added: list[str], other: _Content, embedder: Embedder) -> bool:
+    """Whether each added word is a field word the other side's words imply (`TOPIC_BAR`)."""
+    if not all(w in _TOPIC_WORDS for w in added):
+        return False
+    others = [*other.words, *other.names]
+    if not others:
+        return False
+    vectors = word_vectors.get(embedder, [*added, *others])
+    return all(any(float(vectors[w] @ vectors[o]) >= TOPIC_BAR for o in others) for w in added)
+
+
 def verify(query_text: str, stored_query: str, embedder: Embedder) -> GuardResult:
     """Whether every content word of each question has a counterpart in the other.
 
@@ -466,6 +565,8 @@ def verify(query_text: str, stored_query: str, embedder: Embedder) -> GuardResul
     only_b = _unmatched(left_b, left_a, vectors) if left_a else left_b
     only_a, only_b = _excused(only_a, only_b)
     if not only_a and not only_b:
+        return _AGREE
+    if not only_b and _implied_topics(only_a, b, embedder) or not only_a and _implied_topics(only_b, a, embedder):
         return _AGREE
     if phrases and float(vectors[phrases[0]] @ vectors[phrases[1]]) >= WORD_BAR:
         return _AGREE

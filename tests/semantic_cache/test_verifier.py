@@ -73,6 +73,8 @@ DIFFERENT = [
     ("How do I create a pull request?", "How do I close a pull request?", "unmatched: create/close"),
     # a kind of question on one side only
     ("How fast does a cheetah run?", "How far does a cheetah run?", "unmatched: fast/far"),
+    # an added word that is no field word stays a difference, implied or not
+    ("How do I paint a house?", "How do I paint the roof of a house?", "unmatched: -/roof"),
 ]
 
 # Paraphrases: filler, synonyms, typos, abbreviations, a generic noun added, one kind of
@@ -106,6 +108,17 @@ SAME = [
     ("How do I reset my keybord settings?", "How do I reset my keyboard settings?"),
     ("wich blender is best for smoothies", "Which blender is best for smoothies?"),
     ("How do I rebase without losing my commits?", "How do I rebase but keep my commits?"),
+    # misspelt form words, other names for one thing, modal adjectives
+    ("whats the diffrence between a lake and a pond", "What is the difference between a lake and a pond?"),
+    ("how to calcualte compound interest", "How do I calculate compound interest?"),
+    ("regex for a US zip code", "What regular expression can I use for a US zip code?"),
+    ("How do I dedupe rows in Excel?", "How do I remove duplicate rows in Excel?"),
+    ("Is it possible to freeze cooked rice?", "Can I freeze cooked rice?"),
+    ("What is the melting point of lead?", "At what temperature does lead melt?"),
+    ("How do I patch a hole in a bike tire?", "How do I fix a hole in a bike tire?"),
+    # a field word added that the other side's words imply
+    ("How do I round corners with border-radius?", "How do I round corners with border-radius in CSS?"),
+    ("How do I check my installed Ruby version?", "How do I check my Ruby version?"),
 ]
 
 
@@ -253,3 +266,22 @@ def test_it_leaves_what_the_guards_compare_to_the_guards() -> None:
     a, b = "How do I create a bucket in S3?", "How do I create an AWS S3 bucket?"
     assert guards_agree(a, b)
     assert verify(a, b, CountingEmbedder())
+
+
+def test_form_word_typos_skip_real_words() -> None:
+    assert verifier._FORM_WORD_TYPOS["recomended"] == "recommended"
+    assert verifier._FORM_WORD_TYPOS["substitue"] == "substitute"
+    assert "lunch" not in verifier._FORM_WORD_TYPOS  # a word, not a slip for "launch"
+    assert "crate" not in verifier._FORM_WORD_TYPOS
+
+
+def test_phrases_are_read_as_their_plain_words() -> None:
+    assert verifier._rewrite_phrases(("a", "regex", "for", "big", "o")) == (
+        "a",
+        "regular",
+        "expression",
+        "for",
+        "time",
+        "complexity",
+    )
+    assert verifier._rewrite_phrases(("on", "the", "command", "line")) == ("on", "the", "command")
