@@ -139,7 +139,7 @@ _GENERIC_NOUNS = (
         "thing things stuff kind kinds type types sort form forms word words term terms concept idea topic subject "
         "info information detail details error errors status issue issues problem problems tool tools program "
         "programs software app apps application applications editor system service option options content rule rules "
-        "acronym abbreviation purpose role responsibilities duties name file files document documents people "
+        "acronym abbreviation purpose role responsibilities duties name file files document documents people process "
         "city country town place location region continent"
     )
     | gw.GENERIC_NAMES
@@ -239,7 +239,8 @@ def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
 
 
 # Other words for one thing, read as its plain words: "regex" is "regular expression", "dedupe"
-# is "remove duplicates", "big O" is "time complexity", "come into" a room is "enter" it, and
+# is "remove duplicates", "big O" is "time complexity" (and its "running time" the time), "the
+# most recent commit" is "the last commit", "come into" a room is "enter" it, and
 # the "line" of "command line" is the command line itself.
 _PHRASES = {
     ("regex",): ("regular", "expression"),
@@ -254,6 +255,8 @@ _PHRASES = {
     ("get", "into"): ("enter",),
     ("go", "into"): ("enter",),
     ("command", "line"): ("command",),
+    ("most", "recent"): ("last",),
+    ("running", "time"): ("time",),
 }
 _PHRASE_STARTS = frozenset(key[0] for key in _PHRASES)
 

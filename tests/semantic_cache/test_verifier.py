@@ -119,6 +119,9 @@ SAME = [
     # a field word added that the other side's words imply
     ("How do I round corners with border-radius?", "How do I round corners with border-radius in CSS?"),
     ("How do I check my installed Ruby version?", "How do I check my Ruby version?"),
+    ("How do I delete my most recent tweet?", "How do I delete my last tweet?"),
+    ("What is the big-O running time of heapsort?", "What is the time complexity of heapsort?"),
+    ("How do I apply for a UK visa by post?", "What is the process to apply for a UK visa by post?"),
 ]
 
 
