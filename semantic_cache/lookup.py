@@ -177,7 +177,7 @@ def _count(where: str, params: list[Any]) -> tuple[int, float]:
     return int(size), float(table_rows)
 
 
-def _rows_to_scan(size: int, table_rows: float) -> int:
+def rows_to_scan(size: int, table_rows: float) -> int:
     """0: search the partition exactly; else how many rows the index scan returns."""
     if size <= EXACT_SEARCH_LIMIT:
         return 0
@@ -211,7 +211,7 @@ def nearest_in_partition(
     """The k nearest live rows of the partition: (id, cosine distance, *fields), nearest
     first, each search one statement (the rows' fields come back with their distances)."""
     where, params = _partition_condition(scope, fingerprint, wire, model_name, max_age_seconds)
-    scan_rows = _rows_to_scan(
+    scan_rows = rows_to_scan(
         *_partition_sizes.get((scope, fingerprint, wire, model_name, max_age_seconds), lambda: _count(where, params))
     )
     columns, converters = _select_fields(fields, "e")

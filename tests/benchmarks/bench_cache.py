@@ -319,8 +319,10 @@ def recall(
         probes = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
         truth = ids[np.argmax(probes @ matrix.T, axis=1)]
         lookup.nearest_in_partition(scope, fingerprint, "openai", model, probes[0], 1, None)  # counts the partition
-        # 0: the lookup's own choice for this partition; else every index scan that wide.
-        for ef in (0, *efs):
+        # 0: the lookup's own choice for this partition; else every index scan that wide
+        # (not for a partition the lookup searches exactly: no index scan would be made).
+        choice = lookup_choice(len(ids))
+        for ef in (0, *efs) if choice else (0,):
             found, took = [], []
             saved = lookup.SCAN_ROWS, lookup.WIDE_SCAN_ROWS
             if ef:
@@ -337,7 +339,7 @@ def recall(
             results.append(
                 {
                     "partition": f"{label} ({len(ids)} rows)",
-                    "ef_search": ef or f"lookup's choice ({describe_search(len(ids))})",
+                    "ef_search": ef or f"lookup's choice ({f'{choice}-row index scan' if choice else 'exact search'})",
                     "recall@1": hits / len(truth),
                     "search_p50_ms": percentile(took, 50),
                     "search_p99_ms": percentile(took, 99),
@@ -346,8 +348,8 @@ def recall(
     return results
 
 
-def describe_search(partition_rows: int) -> str:
-    """What the lookup does for a partition this size in this table, in words."""
+def lookup_choice(partition_rows: int) -> int:
+    """What the lookup does for a partition this size in this table: 0 = exact search."""
     from django.db import connection
 
     from semantic_cache import lookup
@@ -355,8 +357,7 @@ def describe_search(partition_rows: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'semantic_cache_cacheentry'")
         table_rows = float(cursor.fetchone()[0])
-    rows = lookup._rows_to_scan(partition_rows, table_rows)
-    return f"{rows}-row index scan" if rows else "exact search"
+    return lookup.rows_to_scan(partition_rows, table_rows)
 
 
 # --- the run ---------------------------------------------------------------------------------
