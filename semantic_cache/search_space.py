@@ -34,7 +34,8 @@ from numpy.typing import NDArray
 CODE_DIM = 64
 # A row of the partition at similarity t outranks any other row while
 # CODE_WEIGHT * (1 - code_a . code_b) > 1 - t: at 1/3, for t = 0.85 while the codes' dot
-# product is below 0.55, for t = 0.8 below 0.4. A heavier code would set partitions further
+# product is below 0.55, for t = 0.8 below 0.4 (about 1 pair of partitions in 700 is closer:
+# a scan may then be crowded, never a filter crossed). A heavier code would set partitions further
 # apart, but the index's graph then links a partition's rows mostly to each other, and
 # searches starting elsewhere reach it less often (measured in docs/benchmarks.md).
 CODE_WEIGHT = 1.0 / 3.0
