@@ -113,12 +113,20 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "gbp": ("gbp", "sterling", "£"),
     "jpy": ("jpy", "yen", "¥"),
     "percent": ("percent", "percentage", "%"),
+    # CSS and typography: "16px in rem" and "16pt in rem" ask different things.
+    "px": ("px", "pixel", "pixels"),
+    "pica": ("pica", "picas"),
 }
+# CSS units that are other words when alone ("REM sleep", "em dash", "pt" a patient): units
+# after a number ("16pt", "1.5 em") or beside another CSS unit or "px" ("px to rem", "em vs rem").
+CSS_UNITS = table("px=px rem=rem rems=rem em=em ems=em pt=pt pts=pt vh=vh vw=vw vmin=vmin vmax=vmax dp=dp sp=sp")
 # Abbreviations that are a unit only right after a number ("5 min", "24h", "30 s", "1
 # second", "100 C"): alone they are other words ("min" is the minimum, "second" an ordinal,
 # "C" a language). Matched in lower case, glued to the number or after one space.
 # Case matters: "5G" is a network, "5g" five grams. ("m" is left out: "$5m" is five million.)
-UNITS_AFTER_NUMBER = table("s=second second=second min=minute h=hour g=g l=l L=l us=microsecond")
+UNITS_AFTER_NUMBER = table(
+    "s=second second=second min=minute h=hour g=g l=l L=l us=microsecond pt=pt em=em rem=rem vh=vh vw=vw dp=dp sp=sp"
+)
 # Written before anything else reads the text, so the unit and name checks see one word for
 # one unit: "°C", "℃" and "100 C" are "celsius" ("C" stays a language elsewhere).
 UNIT_SYMBOLS = table("°c=celsius ℃=celsius °f=fahrenheit ℉=fahrenheit °k=kelvin µs=microseconds μs=microseconds")
@@ -504,6 +512,13 @@ ALIASES = groups(
     Europe: European
     Africa: African
     Asia: Asian
+    # cities whose adjective names them ("the first Roman emperor" is the first emperor of Rome)
+    Rome: Roman
+    Athens: Athenian
+    Paris: Parisian
+    Venice: Venetian
+    Florence: Florentine
+    London: Londoner
 
     # organisations
     EU: European Union
@@ -550,6 +565,9 @@ ALIASES = groups(
     C++: CPP
     C#: CSharp | C Sharp
     AI: AI | Artificial Intelligence
+    GCP: Google Cloud Platform | Google Cloud
+    AWS: Amazon Web Services
+    ETF: exchange traded fund
     NLP: Natural Language Processing
     LLM: Large Language Model
 
@@ -626,6 +644,20 @@ SHORT_NAMES = groups(
     react.js: react
     angular.js: angular | angularjs
     express.js: express
+    """
+)
+# Terms and tools of one thing that say it where the other text names it: "kubectl" is
+# Kubernetes's command, an "INNER JOIN" is SQL, "df" a pandas DataFrame, "machine learning"
+# is ML, a MacBook a Mac. Like SHORT_NAMES,
+# they count only against a text that names the thing itself.
+NAMED_BY = groups(
+    """
+    kubernetes: kubectl
+    sql: inner join | left join | right join | outer join | full join | cross join | group by | order by
+        | primary key | foreign key
+    dataframe: df | dfs
+    ml: machine learning
+    mac: macbook | imac
     """
 )
 # A file name is said by "<stem> file" too ("requirements.txt" / "the requirements file"),

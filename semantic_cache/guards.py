@@ -54,6 +54,11 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|->|[→.,;:!?()\"]")
 _PUNCTUATION = frozenset({".", ",", ";", ":", "!", "?", "(", ")", '"'})
 # "non-empty" and "nonempty" are one word, so the prefix rule below sees both the same way.
 _PREFIX_HYPHEN_RE = re.compile(r"\b(non|un|de|dis|pre|post)-(?=[a-z])")
+# "w/o" and "w/" are "without" and "with" (not "w/x", "w/o/x": slash-joined words).
+_WITH_RE = re.compile(r"(?<![\w/])[wW]/([oO])?(?![\w/])")
+# "the passive voice in English": English is the language questions are asked in, so the
+# other text need not say it (but "in French" must be said by both).
+_IN_ENGLISH_RE = re.compile(r"\bin english\b")
 # "U.S.A." and "D.C." are "USA" and "DC", so the name and alias rules see one word.
 _DOTTED_ACRONYM_RE = re.compile(r"\b[A-Z](?:\.[A-Z])+\.?")
 
@@ -68,6 +73,8 @@ class _Text(NamedTuple):
     negations: int  # negations and exclusions, not counting those a privative verb cancelled
     # Privative verbs right after a negation ("without losing") -> what the two mean ("keep").
     cancelled: dict[str, str]
+    # Says "in English" (the language asked about, read as "England" by the aliases).
+    in_english: bool
 
 
 # "us citizen", "us passport": typed in lower case, "us" before such a noun is the country,
@@ -80,18 +87,21 @@ _LOWER_US_RE = re.compile(r"(?<![\w.])us(?= (?:" + "|".join(sorted(gw.COUNTRY_NO
 @lru_cache(maxsize=32)
 def _parse(text: str) -> _Text:
     text = _normalise_units(text)
+    if "w/" in text or "W/" in text:  # "w/o sugar" is "without sugar", "w/ sugar" "with sugar"
+        text = _WITH_RE.sub(lambda m: "without" if m.group(1) else "with", text)
     if "us " in text:
         text = _LOWER_US_RE.sub("US", text)
     if "." in text and _has_dotted_acronym(text):
         text = _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", ""), text)
     lower, normalised, tokens, word_set = _tokenise(text)
+    in_english = "english" in word_set and _IN_ENGLISH_RE.search(lower) is not None
     if not word_set.isdisjoint(_ALIAS_TRIGGERS):
         rewritten = _rewrite_aliases(text, word_set & _ALIAS_TRIGGERS)
         if rewritten != text:
             text = rewritten
             lower, normalised, tokens, word_set = _tokenise(text)
     negations, cancelled = _polarity(tokens, word_set, normalised)
-    return _Text(text, lower, tokens, word_set, negations, cancelled)
+    return _Text(text, lower, tokens, word_set, negations, cancelled, in_english)
 
 
 def _has_dotted_acronym(text: str) -> bool:
@@ -120,6 +130,7 @@ def _tokenise(text: str) -> tuple[str, str, tuple[str, ...], frozenset[str]]:
 
 _UNIT_BY_WORD = {word: unit for unit, words in gw.UNIT_GROUPS.items() for word in words}
 _UNIT_WORDS = frozenset(_UNIT_BY_WORD)
+_CSS_WORDS = frozenset(gw.CSS_UNITS)
 _UNIT_SYMBOL_RE = re.compile(
     "|".join(re.escape(symbol) for symbol in sorted(gw.UNIT_SYMBOLS, key=len, reverse=True)) + r"(?![a-z])",
     re.IGNORECASE,
@@ -291,6 +302,9 @@ _UNIT_SPELLINGS = {**{k.lower(): v for k, v in gw.UNITS_AFTER_NUMBER.items()}, *
 
 def _units(text: _Text) -> frozenset[str]:
     units = {_UNIT_BY_WORD[w] for w in text.word_set & _UNIT_WORDS}
+    css = text.word_set & _CSS_WORDS
+    if len(css) > 1 or css and "css" in text.word_set:  # "px to rem", "em vs rem", "rem in css"
+        units.update(gw.CSS_UNITS[w] for w in css)
     if _DIGIT_RE.search(text.raw):
         units.update(gw.UNITS_AFTER_NUMBER[m] for m in _UNIT_AFTER_NUMBER_RE.findall(text.raw))
     if _SYMBOL_RE.search(text.raw):
@@ -708,7 +722,8 @@ _ACRONYM_RE = re.compile(r"\b([A-Z][A-Z0-9]+)s?\b")
 # The first word of each sentence (first alternative: not captured, it is just a first word),
 # or a capitalised word that does not continue another word ("useEffect", "non-English").
 _NAME_TOKEN_RE = re.compile(r"(?:^|[.!?:;\n])[^A-Za-z.!?:;\n]*[A-Za-z][\w-]*|(?<![A-Za-z-])([A-Z][\w-]*)")
-_NOT_NAMES = frozenset({"I", "OK", "Ok", "e.g", "i.e", "E.g", "I.e"})
+# ("NaN" is a value, written like an acronym: "NaN values" are the missing ones.)
+_NOT_NAMES = frozenset({"I", "OK", "Ok", "e.g", "i.e", "E.g", "I.e", "NaN"})
 _UPPER_ASCII = bytes(range(ord("A"), ord("Z") + 1))
 _LETTERS_ASCII = _UPPER_ASCII + bytes(range(ord("a"), ord("z") + 1))
 
@@ -803,7 +818,7 @@ def _mentions(text_lower: str, entity: str) -> bool:
     return entity in text_lower and _mention_re(entity).search(text_lower) is not None
 
 
-_SHORT_NAMES = {name: variants for name, variants in gw.SHORT_NAMES}
+_SHORT_NAMES = {name: variants for name, variants in (*gw.SHORT_NAMES, *gw.NAMED_BY)}
 # "requirements.txt" is said by "the requirements file" too.
 _FILE_NAME_RE = re.compile(r"([a-z0-9][\w-]*)\.(" + "|".join(sorted(gw.FILE_EXTENSIONS)) + ")")
 
@@ -1166,6 +1181,8 @@ def _unnamed(missing: list[str], text: _Text, other: _Text, other_names: frozens
         ):
             continue
         if entity == "o" and _NOTATION_RE.search(text.lower):
+            continue
+        if entity == "england" and text.in_english:
             continue
         if " " in entity and entity in text.lower:
             words = [w for w in _WORD_RE.findall(entity) if len(w) > 3 and w not in _NOT_A_QUOTED_WORD]

@@ -626,3 +626,50 @@ def test_it_lets_real_questions_into_semantic_lookup(text: str) -> None:
 def test_it_documents_the_default_threshold_where_the_constant_points() -> None:
     doc = Path(__file__).resolve().parents[2] / "docs" / "semantic-threshold.md"
     assert f"`DEFAULT_SIMILARITY_THRESHOLD = {DEFAULT_SIMILARITY_THRESHOLD}`" in doc.read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("Convert 12pt to px", {"pt", "px"}),
+        ("What is 1.5em in pixels?", {"em", "px"}),
+        ("em vs rem", {"em", "rem"}),
+        ("How do I size fonts in rem in CSS?", {"rem"}),
+        ("How much REM sleep do adults need?", set()),
+        ("What is an em dash?", set()),
+    ],
+)
+def test_it_reads_css_units(text: str, units: set[str]) -> None:
+    assert extract_units(text) == units
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("What is 24px in em?", "What is 24pt in em?", False),
+        ("How many px is 3vw?", "How many px is 3vh?", False),
+        ("pasta sauce w/o tomatoes", "pasta sauce without tomatoes", True),
+        ("pasta sauce w/ tomatoes", "pasta sauce without tomatoes", False),
+        # the language questions are asked in need not be said; another one must be
+        ("How do I use semicolons in English?", "How do I use semicolons?", True),
+        ("How do I use semicolons in French?", "How do I use semicolons?", False),
+        ("What are the best universities in England?", "What are the best universities?", False),
+        # a term or tool of one thing says it where the other text names it
+        ("How do I scale a deployment with kubectl?", "How do I scale a deployment in Kubernetes?", True),
+        ("What does a FULL JOIN return?", "What does a full join return in SQL?", True),
+        ("pandas: drop a df column", "How do I drop a column from a pandas DataFrame?", True),
+        ("What is ML?", "What is machine learning?", True),
+        ("What is ML?", "What is deep learning?", False),
+        ("How do I clean a Mac keyboard?", "how to clean a macbook keyboard", True),
+        ("What is the last Roman emperor?", "Who was the last emperor of Rome?", True),
+        ("google cloud free tier", "GCP free tier", True),
+        ("Are exchange traded funds safe?", "Are ETFs safe?", True),
+    ],
+)
+def test_general_readings_in_both_orders(a: str, b: str, same: bool) -> None:
+    assert guards_agree(a, b).agree is same
+    assert guards_agree(b, a).agree is same
+
+
+def test_nan_is_a_value_not_a_name() -> None:
+    assert extract_entities("How do I count NaN cells in Excel?") == {"excel"}
