@@ -40,6 +40,7 @@ strings. Figures and known gaps: docs/semantic-threshold.md, "The verifier".
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -86,6 +87,7 @@ _FILLER = W(
     want like know wondering wonder curious question appear appears seem seems
     need needs needed require requires required necessary mandatory
     possible allowed able
+    given via
     """
 )
 # The form of the request or of the answer, not its subject: "explain X", "the command to X",
@@ -130,7 +132,7 @@ _LOOKUP_VERBS = W(
 # Verbs that carry almost nothing on their own ("make a pie chart", "take a screenshot").
 _LIGHT_VERBS = W(
     "make makes making made get gets getting take takes taking took use uses using used go goes come comes "
-    "coming work works live lives living travel travels convert converting"
+    "coming work works live lives living travel travels convert converting visit visits visiting let lets letting"
 )
 # Nouns that name a category of what the other words already name ("the plural form", "an
 # HTTP 404 error", "the vim editor", "on Earth"). Excused only as an addition.
@@ -149,7 +151,10 @@ _GENERIC_NOUNS = (
 _SOUND_ANSWER = W("good proper right correct decent nice safe safely possible allowed okay fine")
 # "installed": "the version of Python" is the installed one.
 _SOUND_ANSWER |= W("installed")
-_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS | _SOUND_ANSWER
+# Emphasis that picks out nothing new: "the key differences", "the main causes", "a complete
+# beginner" ask what the plain words ask.
+_EMPHASIS = W("key main complete absolute total specific particular certain")
+_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS | _SOUND_ANSWER | _EMPHASIS
 # The field, medium or whole a question's subject belongs to: "flexbox" is CSS, "pip" installs
 # packages, a stop-loss order is stock trading, tomato leaves are on plants, light travels in a
 # vacuum. Added by one side, such a word says nothing new when its vector is at least
@@ -159,7 +164,7 @@ _TOPIC_WORDS = W(
     css html language languages programming coding package packages library libraries module framework
     dataframe table database repository repo disk terminal shell console
     economics finance trading stock stocks market physics chemistry biology mathematics math science
-    body plant plants garden gardening poem poetry job career vacuum
+    body plant plants garden gardening poem poetry job career vacuum tourism tourist tourists theory
     """
 )
 _ADDABLE_BY_INITIAL = {i: tuple(w for w in _ADDABLE if w[0] == i) for i in {w[0] for w in _ADDABLE}}
@@ -192,12 +197,21 @@ _WHO_NOUNS = W("person people artist author writer inventor painter composer sci
 _TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
 _DURATION_WORDS = W("duration")
 _DURATION_VERBS = W("take takes taking took time")
+_BEST_TIMES = W("best right good ideal")
+
+
+# Making a request or call: "send", "issue", "perform" or "fire" one is "make" one.
+_SEND_VERBS = W("send sends sending sent issue issues issuing perform performs performing fire fires firing")
+_REQUEST_NOUNS = W("request requests call calls")
 
 
 class _Content(NamedTuple):
     words: tuple[str, ...]  # content words in text order, no repeats
     kinds: dict[str, frozenset[str]]  # kind of question -> the content words that ask it
     names: frozenset[str]  # the words of its names, which the guards compare
+    # Hyphenated compounds among `words` ("short-term") -> the keys of their parts.
+    compounds: dict[str, frozenset[str]]
+    token_keys: frozenset[str]  # keys of all its words, content or not (for compounds only)
 
 
 def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
@@ -218,6 +232,8 @@ def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
             kinds.setdefault("why", set()).add("come")
         elif token == "how" and nxt in ("many", "much") and (unit_of(after) in _TIME_UNITS or after == "time"):
             kinds.setdefault("duration", set()).add(after)
+        elif token == "time" and at and tokens[at - 1] in _BEST_TIMES:  # "the best time to plant" asks when
+            kinds.setdefault("when", set()).update((tokens[at - 1], token))
         elif token in _DURATION_WORDS or (token == "time" and at and tokens[at - 1] not in ("what", "which")):
             kinds.setdefault("duration", set()).add(token)
         elif token in _REASON_NOUNS and nxt in _REASON_LINKS:
@@ -257,22 +273,38 @@ _PHRASES = {
     ("command", "line"): ("command",),
     ("most", "recent"): ("last",),
     ("running", "time"): ("time",),
+    # a tool or short form read as what it names (the guards checked the name: gw.NAMED_BY)
+    ("df",): ("dataframe",),
+    ("dfs",): ("dataframes",),
+    ("kubectl",): ("kubernetes",),
+}
+# Abbreviations read as their words where the guards found them as names (capital "ML";
+# lower-case "ml" is millilitres): gw.NAMED_BY made sure the other text says the name.
+_NAME_PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("ml",): ("machine", "learning"),
+    ("macbook",): ("mac",),
+    ("imac",): ("mac",),
 }
 _PHRASE_STARTS = frozenset(key[0] for key in _PHRASES)
+_NAME_PHRASE_STARTS = frozenset(key[0] for key in _NAME_PHRASES)
 
 
-def _rewrite_phrases(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    if _PHRASE_STARTS.isdisjoint(tokens):
+def _rewrite_phrases(
+    tokens: tuple[str, ...],
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = _PHRASES,
+    starts: frozenset[str] | set[str] = _PHRASE_STARTS,
+) -> tuple[str, ...]:
+    if starts.isdisjoint(tokens):
         return tokens
     out: list[str] = []
     at = 0
     while at < len(tokens):
         two = tuple(tokens[at : at + 2])
-        if two in _PHRASES:
-            out.extend(_PHRASES[two])
+        if two in phrases:
+            out.extend(phrases[two])
             at += 2
-        elif (tokens[at],) in _PHRASES:
-            out.extend(_PHRASES[tokens[at],])
+        elif (tokens[at],) in phrases and tokens[at] in starts:
+            out.extend(phrases[tokens[at],])
             at += 1
         else:
             out.append(tokens[at])
@@ -280,17 +312,45 @@ def _rewrite_phrases(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A hyphenated compound ("short-term", "full-time", "low-fat", "first-class", "real-time") is
+# one content word, whatever its parts are alone ("short" is scaffolding, "term" a generic
+# noun): added by one side it narrows the question. The other side says it by all its parts,
+# spaced or not ("short term"). Compounds of filler only ("how-to", "step-by-step") and the
+# "-free" ones the guards read as negations ("gluten-free") stay words.
+_COMPOUND_RE = re.compile(r"(?<![\w-])[a-z]{2,}(?:-[a-z]{2,})+(?![\w-])")
+
+
+def _compounds(text: str, tokens: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for compound in _COMPOUND_RE.findall(text.lower().replace("\u2019", "'")):
+        parts = tuple(compound.split("-"))
+        if parts[-1] == "free" or all(p in _NOT_CONTENT for p in parts):
+            continue
+        n = len(parts)
+        if any(tokens[at : at + n] == parts for at in range(len(tokens) - n + 1)):  # not rewritten
+            found[compound] = parts
+    return found
+
+
 @lru_cache(maxsize=256)  # a lookup checks one query against up to five candidates
 def _content(text: str) -> _Content:
     tokens = _rewrite_phrases(read(text).tokens)
     # The guards made sure each name is said on both sides, or implied ("AWS" by "S3").
     names = {part for name in extract_entities(text) for part in name.split()}
+    if not names.isdisjoint(_NAME_PHRASE_STARTS):
+        tokens = _rewrite_phrases(tokens, _NAME_PHRASES, names)
+    compounds = _compounds(text, tokens) if "-" in text else {}
+    in_compound = {part for parts in compounds.values() for part in parts}
     cancelled = cancelled_privatives(text)
     words: dict[str, None] = {}
     for at, token in enumerate(tokens):
         word = token.removesuffix("'s").replace("'", "")
         word = _FORM_WORD_TYPOS.get(word, word)  # "diffrence", "recomended"
+        if word in _SEND_VERBS and not _REQUEST_NOUNS.isdisjoint(tokens[at + 1 : at + 5]):
+            word = "make"  # "send an HTTP request" is "make" one
         nxt = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if token in in_compound:
+            continue
         if (
             not word.isalpha()  # punctuation and numbers: the guards compare numbers
             or len(word) == 1  # "401(k)", "x": no word of its own
@@ -306,7 +366,11 @@ def _content(text: str) -> _Content:
             continue
         words[cancelled.get(token, word)] = None  # "without losing" is "keeping"
     kinds = {kind: frozenset(found) for kind, found in _question_kinds(tokens).items()}
-    return _Content(tuple(words), kinds, frozenset(names))
+    for compound in compounds:
+        words[compound] = None
+    parts = {compound: frozenset(map(_key, found)) for compound, found in compounds.items()}
+    token_keys = frozenset(_key(t) for t in tokens if t.isalpha())
+    return _Content(tuple(words), kinds, frozenset(names), parts, token_keys)
 
 
 @lru_cache(maxsize=4096)
@@ -324,12 +388,15 @@ def _leftovers(mine: _Content, other: _Content) -> list[str]:
     ask, and without the words a synonym of which `other` has (gw.SYNONYM_GROUPS)."""
     shared_kinds = mine.kinds.keys() & other.kinds.keys()
     said = frozenset().union(*(mine.kinds[k] for k in shared_kinds)) | mine.names | other.names
-    theirs = {_key(w) for w in other.words}
+    theirs = {_key(w) for w in other.words}.union(*other.compounds.values())
     their_groups = frozenset().union(*(_SYNONYMS.get(key, ()) for key in theirs))
     return [
         w
         for w in mine.words
-        if w not in said and _key(w) not in theirs and their_groups.isdisjoint(_SYNONYMS.get(_key(w), ()))
+        if w not in said
+        and _key(w) not in theirs
+        and their_groups.isdisjoint(_SYNONYMS.get(_key(w), ()))
+        and not (w in mine.compounds and mine.compounds[w] <= other.token_keys)
     ]
 
 
@@ -390,7 +457,8 @@ def _filler_typos() -> frozenset[str]:
     return frozenset(w for w in found if len(w) >= 3) - _FILLER
 
 
-_FILLER_TYPOS = _filler_typos()
+# Common slips in function words, mostly two letters swapped ("teh", "adn").
+_FILLER_TYPOS = _filler_typos() | W("teh hte adn nad taht thsi")
 
 # Words of the question's form ("difference", "calculate", "recommended") and of the synonym
 # groups ("substitute") that people misspell: a letter dropped or two neighbours swapped, the
@@ -402,7 +470,7 @@ _REAL_WORDS = W("covert crate crete exits lunch sands norma chang")
 
 
 def _form_word_typos() -> dict[str, str]:
-    known = _SCAFFOLDING | _MANNER_WORDS | frozenset().union(*gw.SYNONYM_GROUPS)
+    known = _SCAFFOLDING | _MANNER_WORDS | _FILLER | _SOUND_ANSWER | frozenset().union(*gw.SYNONYM_GROUPS)
     found: dict[str, str] = {}
     for word in sorted(known):
         if len(word) < _MIN_FORM_TYPO or not word.isalpha():
