@@ -353,7 +353,7 @@ QUESTION_LEAD_IN_LIMIT = 6
 # "what year", "which country" (anywhere): the noun says the kind of question.
 QUESTION_NOUNS = table(
     "year=when years=when date=when dates=when day=when days=when month=when months=when century=when "
-    "decade=when era=when time=when times=when place=where places=where country=where countries=where "
+    "decade=when era=when time=when times=when season=when seasons=when place=where places=where country=where countries=where "
     "city=where cities=where town=where towns=where location=where locations=where continent=where "
     "continents=where region=where regions=where"
 )

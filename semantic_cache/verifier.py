@@ -154,7 +154,9 @@ _SOUND_ANSWER |= W("installed")
 # Emphasis that picks out nothing new: "the key differences", "the main causes", "a complete
 # beginner" ask what the plain words ask.
 _EMPHASIS = W("key main complete absolute total specific particular certain")
-_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS | _SOUND_ANSWER | _EMPHASIS
+# What led to the question, not what it asks: "I forgot my password, how do I reset it?"
+_NARRATIVE = W("forgot forget forgotten")
+_ADDABLE = _GENERIC_NOUNS | _LIGHT_VERBS | _LOOKUP_VERBS | _SOUND_ANSWER | _EMPHASIS | _NARRATIVE
 # The field, medium or whole a question's subject belongs to: "flexbox" is CSS, "pip" installs
 # packages, a stop-loss order is stock trading, tomato leaves are on plants, light travels in a
 # vacuum. Added by one side, such a word says nothing new when its vector is at least
@@ -212,6 +214,9 @@ class _Content(NamedTuple):
     # Hyphenated compounds among `words` ("short-term") -> the keys of their parts.
     compounds: dict[str, frozenset[str]]
     token_keys: frozenset[str]  # keys of all its words, content or not (for compounds only)
+    # The synonym groups of its words, content or not: a synonym may be a word read as a
+    # preposition there ("the process using port 80").
+    groups: frozenset[int]
 
 
 def _question_kinds(tokens: Sequence[str]) -> dict[str, set[str]]:
@@ -370,7 +375,9 @@ def _content(text: str) -> _Content:
         words[compound] = None
     parts = {compound: frozenset(map(_key, found)) for compound, found in compounds.items()}
     token_keys = frozenset(_key(t) for t in tokens if t.isalpha())
-    return _Content(tuple(words), kinds, frozenset(names), parts, token_keys)
+    keys = token_keys.union(map(_key, words)).union(*parts.values())
+    groups = frozenset().union(*(_SYNONYMS.get(key, ()) for key in keys))
+    return _Content(tuple(words), kinds, frozenset(names), parts, token_keys, groups)
 
 
 @lru_cache(maxsize=4096)
@@ -389,7 +396,7 @@ def _leftovers(mine: _Content, other: _Content) -> list[str]:
     shared_kinds = mine.kinds.keys() & other.kinds.keys()
     said = frozenset().union(*(mine.kinds[k] for k in shared_kinds)) | mine.names | other.names
     theirs = {_key(w) for w in other.words}.union(*other.compounds.values())
-    their_groups = frozenset().union(*(_SYNONYMS.get(key, ()) for key in theirs))
+    their_groups = other.groups
     return [
         w
         for w in mine.words
@@ -464,13 +471,16 @@ _FILLER_TYPOS = _filler_typos() | W("teh hte adn nad taht thsi")
 # groups ("substitute") that people misspell: a letter dropped or two neighbours swapped, the
 # first letter right, in words of six letters or more (shorter ones mostly make other words).
 _MIN_FORM_TYPO = 6
+_MIN_UNIT_TYPO = 8
 # Variants that are words of their own (those in the model's word-piece vocabulary when the
 # table was written): "lunch" is no slip for "launch", nor "crate" for "create".
 _REAL_WORDS = W("covert crate crete exits lunch sands norma chang")
 
 
 def _form_word_typos() -> dict[str, str]:
-    known = _SCAFFOLDING | _MANNER_WORDS | _FILLER | _SOUND_ANSWER | frozenset().union(*gw.SYNONYM_GROUPS)
+    # Long unit words ("farenheit", "kilomters"); shorter ones give real words ("ponds", "moths").
+    units = frozenset(w for spellings in gw.UNIT_GROUPS.values() for w in spellings if len(w) >= _MIN_UNIT_TYPO)
+    known = _SCAFFOLDING | _MANNER_WORDS | _FILLER | _SOUND_ANSWER | units | frozenset().union(*gw.SYNONYM_GROUPS)
     found: dict[str, str] = {}
     for word in sorted(known):
         if len(word) < _MIN_FORM_TYPO or not word.isalpha():

@@ -147,6 +147,11 @@ SAME = [
     ("What is gradient descent in ML?", "What is gradient descent in machine learning?"),
     ("How do I delete a pod with kubectl?", "How do I delete a pod in Kubernetes?"),
     ("What is a gerund in English?", "What is a gerund?"),
+    # a synonym read as a preposition ("using"), what led to the question, "which season"
+    ("How do I see what is listening on port 5432 on macOS?", "How do I see what is using port 5432 on macOS?"),
+    ("I forgot my PIN, how do I change it?", "How do I change my PIN?"),
+    ("Which season is best for visiting Patagonia?", "What is the best time to visit Patagonia?"),
+    ("How many kilomters is a marathon?", "How many kilometers is a marathon?"),
 ]
 
 
@@ -326,3 +331,9 @@ def test_hyphenated_compounds_are_one_word_unless_filler() -> None:
 def test_ml_is_machine_learning_only_as_a_name() -> None:
     assert verifier._content("What is ML?").words == ("machine", "learning")
     assert "machine" not in verifier._content("How much is 5 ml of syrup?").words
+
+
+def test_short_unit_words_have_no_typos() -> None:
+    assert verifier._FORM_WORD_TYPOS["farenheit"] == "fahrenheit"
+    assert "ponds" not in verifier._FORM_WORD_TYPOS  # a word, not a slip for "pounds"
+    assert "moths" not in verifier._FORM_WORD_TYPOS
