@@ -185,7 +185,9 @@ def rows_to_scan(size: int, table_rows: float) -> int:
 
 
 # hnsw.ef_search as last set on each database connection (pgvector's default is 40): a wider
-# scan needs a wider candidate list, and setting it only on a change saves a round trip.
+# scan needs a wider candidate list, and setting it only on a change saves a round trip. A
+# SET undone by a rolled-back transaction can only leave a later wide scan at 40 rows: less
+# recall for that lookup, never a wrong row (the filter and the short-scan fallback still run).
 _ef_search: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _DEFAULT_EF_SEARCH = 40
 
