@@ -49,7 +49,15 @@ from typing import NamedTuple
 
 from semantic_cache import guard_words as gw
 from semantic_cache.embedder import Embedder, FloatMatrix
-from semantic_cache.guards import GuardResult, cancelled_privatives, extract_entities, read, unit_of, word_stem
+from semantic_cache.guards import (
+    GuardResult,
+    cancelled_privatives,
+    extract_entities,
+    one_edit_apart,
+    read,
+    unit_of,
+    word_stem,
+)
 
 # Cosine of two single-word vectors from which they count as the same word. With this model
 # synonyms and spelling variants mostly score 0.6-0.95 ("quit" / "exit" 0.60, "largest" /
@@ -424,23 +432,10 @@ _SCAFFOLDING_KEYS = frozenset(_key(w) for w in _SCAFFOLDING if len(w) > 3)
 # --- spelling ---------------------------------------------------------------------------------
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One insertion, deletion, substitution or swap of neighbours ("revrese" / "reverse")."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
 def _spelled_alike(a: str, b: str) -> bool:
     """A typo of a word of five letters or more, or an abbreviation ("env", "dict")."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) >= 4 and len(long) >= 5 and _one_edit_apart(short, long):
+    if len(short) >= 4 and len(long) >= 5 and one_edit_apart(short, long):
         return True
     return len(short) >= 3 and long.startswith(short)
 
@@ -449,7 +444,7 @@ def _typo(a: str, b: str) -> bool:
     """One slip of the keyboard in a word of five letters or more ("pasword", "contaner",
     "editer", "spcae"): people rarely get the first letter wrong, and words that differ in
     one letter but mean other things mostly differ in their vectors too (see TYPO_FLOOR)."""
-    return a[0] == b[0] and max(len(a), len(b)) >= 5 and min(len(a), len(b)) >= 4 and _one_edit_apart(a, b)
+    return a[0] == b[0] and max(len(a), len(b)) >= 5 and min(len(a), len(b)) >= 4 and one_edit_apart(a, b)
 
 
 def _filler_typos() -> frozenset[str]:
