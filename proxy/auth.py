@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security.base import AuthBase
 
-from proxy.directory import Principal, load_principal
+from proxy.directory import load_principal
 from proxy.gateway import api_key_from
+from proxy.principal import Principal
 
 
 class ApiKeyAuth(AuthBase):

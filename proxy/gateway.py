@@ -24,11 +24,13 @@ from analytics.recorder import RecordDraft, recorder
 from proxy import limits, transport
 from proxy.adapters import anthropic as anthropic_adapter
 from proxy.adapters import openai as openai_adapter
-from proxy.directory import Principal, RouteSpec, Snapshot, current_snapshot, principal_for, routes
+from proxy.directory import Snapshot, current_snapshot, principal_for, routes
 from proxy.errors import ErrorKind, GatewayError, error_bytes
 from proxy.options import parse_options, split_lc_fields
 from proxy.pipeline.request import PipelineRequest, WireFormat
 from proxy.prepare import Prepared, prepare
+from proxy.principal import Principal
+from proxy.route_spec import RouteSpec
 from proxy.schemas.anthropic import MessagesRequest
 from proxy.schemas.openai import ChatCompletionRequest
 from proxy.schemas.validate import parse_json_object, validate_against

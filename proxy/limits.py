@@ -16,8 +16,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from layercache_site import redis_store
-from proxy.directory import Principal
 from proxy.errors import ErrorKind, GatewayError
+from proxy.principal import Principal
 
 _local_counts: defaultdict[str, float] = defaultdict(float)
 

@@ -19,10 +19,11 @@ from typing import Any
 
 from django.conf import settings
 
-from proxy.directory import Principal, RouteSpec
 from proxy.pipeline.config import PipelineConfig
 from proxy.pipeline.request import PipelineRequest
 from proxy.pipeline.run import Step, build_steps, run_pipeline
+from proxy.principal import Principal
+from proxy.route_spec import RouteSpec
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from typing import Any
 import aiohttp
 
 from proxy import usage as usage_mod
-from proxy.directory import RouteSpec
 from proxy.pipeline.request import WireFormat
+from proxy.route_spec import RouteSpec
 from proxy.sse import OPENAI_DONE, SseFramer, anthropic_event, event_data, event_name, openai_event
 from proxy.usage import Usage
 

@@ -12,17 +12,34 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from proxy.directory import RouteSpec
+from proxy.route_spec import RouteSpec
 
 MILLION = Decimal(1_000_000)
 
 
 @dataclass(frozen=True)
 class Usage:
+    """One call's tokens, in one convention whatever the provider's.
+
+    `input_tokens` is every prompt token: uncached, read from a provider cache and written
+    to one. `cache_write_tokens` is every write, of which `cache_write_1h_tokens` were
+    written with a one-hour TTL (Anthropic); `output_tokens` includes `reasoning_tokens`.
+    """
+
     input_tokens: int = 0
     cached_read_tokens: int = 0
     cache_write_tokens: int = 0
     output_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    @property
+    def uncached_input_tokens(self) -> int:
+        return max(self.input_tokens - self.cached_read_tokens - self.cache_write_tokens, 0)
+
+    @property
+    def cache_write_5m_tokens(self) -> int:
+        return max(self.cache_write_tokens - self.cache_write_1h_tokens, 0)
 
     @property
     def total_tokens(self) -> int:

@@ -26,8 +26,9 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest
 from django.utils import timezone
 
-from proxy.directory import Principal, RouteSpec
 from proxy.pipeline.request import PipelineRequest, WireFormat
+from proxy.principal import Principal
+from proxy.route_spec import RouteSpec
 from proxy.transport import Reply, StreamReply
 from proxy.usage import Usage, cost_of
 from semantic_cache import hot, singleflight, store

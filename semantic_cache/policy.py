@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from proxy.directory import Principal, RouteSpec
 from proxy.pipeline.request import LayerCacheOptions
+from proxy.principal import Principal
+from proxy.route_spec import RouteSpec
 from semantic_cache.guards import DEFAULT_SIMILARITY_THRESHOLD
 from semantic_cache.models import CacheScope, Scope
 

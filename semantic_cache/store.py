@@ -56,7 +56,14 @@ def usage_from_json(data: Any) -> Usage:
         return Usage()
     fields = {
         name: int(data.get(name) or 0)
-        for name in ("input_tokens", "cached_read_tokens", "cache_write_tokens", "output_tokens")
+        for name in (
+            "input_tokens",
+            "cached_read_tokens",
+            "cache_write_tokens",
+            "output_tokens",
+            "cache_write_1h_tokens",
+            "reasoning_tokens",
+        )
     }
     return Usage(**fields)
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxy.directory import Principal
+from proxy.principal import Principal
 from proxy.usage import Usage
 from semantic_cache.embedder import HashingTestEmbedder
 from semantic_cache.lookup import find_exact, find_similar

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from proxy.directory import Principal, RouteSpec
 from proxy.pipeline.request import Layer, LayerCacheOptions, Message, PipelineRequest
+from proxy.principal import Principal
+from proxy.route_spec import RouteSpec
 from semantic_cache.keys import request_keys
 from semantic_cache.policy import CacheControl, parse_cache_control, resolve_policy, resolve_scope
 
