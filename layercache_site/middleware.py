@@ -1,5 +1,5 @@
 """API paths never answer HTML: a bare error from Django or ninja (405, 400 for a body
-Django refused, ...) is rewritten into the caller's wire format."""
+Django refused, ...) is rewritten by the one error mapper into the caller's envelope."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from collections.abc import Awaitable, Callable
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
-from proxy.errors import ErrorKind, GatewayError, error_bytes, wire_for_path
-
-_KINDS = {kind.value: kind for kind in ErrorKind}
+from proxy.wire import errors as wire_errors
 
 
 def _as_wire_error(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -18,18 +16,8 @@ def _as_wire_error(request: HttpRequest, response: HttpResponse) -> HttpResponse
         return response
     if response.get("content-type", "").startswith("application/json"):
         return response
-    kind = _KINDS.get(
-        response.status_code, ErrorKind.INVALID_REQUEST if response.status_code < 500 else ErrorKind.SERVER
-    )
-    message = (
-        f"{request.method} is not allowed on {request.path}"
-        if response.status_code == 405
-        else f"HTTP {response.status_code}"
-    )
-    error = GatewayError(kind, message, status=response.status_code)
-    replacement = HttpResponse(
-        error_bytes(wire_for_path(request.path), error), status=response.status_code, content_type="application/json"
-    )
+    error = wire_errors.for_status(response.status_code, request.method or "GET", request.path)
+    replacement = wire_errors.render_for_path(request.path, error)
     if response.has_header("allow"):
         replacement["allow"] = response["allow"]
     return replacement

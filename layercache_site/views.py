@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from layercache_site import redis_store
 from layercache_site.heartbeat import worker_age_seconds
-from proxy.errors import ErrorKind, GatewayError, error_bytes, wire_for_path
+from proxy.wire import errors as wire_errors
 
 WORKER_STALE_AFTER = 90.0
 
@@ -43,10 +43,8 @@ async def health(request: HttpRequest) -> JsonResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    error = GatewayError(ErrorKind.NOT_FOUND, f"Invalid URL ({request.method} {request.path})", code="not_found")
-    return HttpResponse(error_bytes(wire_for_path(request.path), error), status=404, content_type="application/json")
+    return wire_errors.render_for_path(request.path, wire_errors.for_status(404, request.method or "GET", request.path))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    error = GatewayError(ErrorKind.SERVER, "The gateway hit an internal error; it has been logged.")
-    return HttpResponse(error_bytes(wire_for_path(request.path), error), status=500, content_type="application/json")
+    return wire_errors.render_for_path(request.path, wire_errors.for_status(500, request.method or "GET", request.path))

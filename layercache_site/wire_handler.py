@@ -1,6 +1,7 @@
 """A lean ASGI path for the two wire endpoints.
 
-`POST /v1/chat/completions` and `POST /v1/messages` authenticate with API keys, set no
+The wire endpoints (`POST /v1/chat/completions`, `/v1/messages`, `/v1/responses`: every
+format in the registry) authenticate with API keys, set no
 cookies and are CSRF-exempt, so sessions, CSRF, auth and messages middleware do nothing for
 them but cost a thread hand-off each (about a fifth of the gateway's CPU per request, measured
 with py-spy, docs/benchmarks.md). They are served by a Django handler without the middleware
@@ -19,7 +20,9 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.exception import convert_exception_to_response
 from django.urls import set_script_prefix
 
-WIRE_PATHS = frozenset({"/v1/chat/completions", "/v1/messages"})
+from proxy.wire.registry import WIRE_FORMATS
+
+WIRE_PATHS = frozenset(wire.path for wire in WIRE_FORMATS)
 
 
 class WireASGIHandler(ASGIHandler):
@@ -82,10 +85,12 @@ class WireASGIHandler(ASGIHandler):
         self._middleware_chain = convert_exception_to_response(get_response)
 
 
-def route_wire_requests(full_stack: Any, wire: Any) -> Any:
-    """An ASGI app sending wire-endpoint POSTs to `wire` and all else to `full_stack`."""
+def gateway_application(full_stack: Any, wire: Any, scope_entries: dict[str, Any]) -> Any:
+    """An ASGI app sending wire-endpoint POSTs to `wire` and all else to `full_stack`, with
+    `scope_entries` (the gateway's services, the key directory) in every request's scope."""
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        scope = {**scope, **scope_entries}
         if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") in WIRE_PATHS:
             await wire(scope, receive, send)
         else:

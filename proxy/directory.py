@@ -19,7 +19,7 @@ from layercache_site import redis_store
 from proxy.keys import hash_key, lookup_of, matches
 from proxy.models import ApiKey, ModelRoute
 from proxy.principal import Principal
-from proxy.route_spec import RouteSpec
+from proxy.route_spec import RouteKind, RouteSpec
 
 GENERATION_KEY = "lc:config-generation"
 P = ParamSpec("P")
@@ -28,38 +28,101 @@ _LOCAL_TTL = 1.0
 
 
 class Snapshot:
-    def __init__(self) -> None:
-        self.generation: bytes | None = None
-        self.loaded_at = 0.0
+    """Principals and routes as of one config generation."""
+
+    def __init__(self, generation: bytes | None, epoch: int) -> None:
+        self.generation = generation
+        self.epoch = epoch
+        self.loaded_at = time.monotonic()
         self.principals: dict[str, Principal | None] = {}
         self.routes: dict[str, RouteSpec] | None = None
 
-    def fresh(self, generation: bytes | None) -> bool:
+    def fresh(self, generation: bytes | None, epoch: int) -> bool:
+        if epoch != self.epoch:
+            return False
         if generation is None:
             return time.monotonic() - self.loaded_at < _LOCAL_TTL
         return generation == self.generation
 
 
-_snapshot = Snapshot()
-
-
-async def current_snapshot() -> Snapshot:
-    """Keys and routes as of the config generation in Redis now (one round trip); a
-    request takes it once and passes it on, so it checks the generation once."""
-    global _snapshot
-    generation = await redis_store.current_generation(GENERATION_KEY)
-    if not _snapshot.fresh(generation):
-        _snapshot = Snapshot()
-        _snapshot.generation = generation
-        _snapshot.loaded_at = time.monotonic()
-    return _snapshot
+# Bumped by every invalidation in this process: a change saved here is seen here at once,
+# even while Redis (which carries it to the other processes) is unreachable.
+_local_epoch = 0
 
 
 def invalidate() -> None:
-    """Drop cached keys and routes here and, through Redis, in every other process."""
-    global _snapshot
-    _snapshot = Snapshot()
+    """Keys, teams or routes changed: every process's snapshot is stale (through Redis)."""
+    global _local_epoch
+    _local_epoch += 1
     redis_store.new_generation(GENERATION_KEY)
+
+
+class Directory:
+    """The process's cache of principals and routes, one snapshot per config generation.
+
+    A request takes `snapshot()` once (one Redis round trip) and passes it on, so it checks
+    the generation once. `cached=False` makes a directory that reads the database every
+    time (for the rare caller outside a server process).
+    """
+
+    def __init__(self, cached: bool = True) -> None:
+        self.cached = cached
+        self._snapshot = Snapshot(None, -1)
+
+    async def snapshot(self) -> Snapshot:
+        if not self.cached:
+            return Snapshot(None, _local_epoch)
+        generation = await redis_store.current_generation(GENERATION_KEY)
+        if not self._snapshot.fresh(generation, _local_epoch):
+            self._snapshot = Snapshot(generation, _local_epoch)
+        return self._snapshot
+
+    def snapshot_sync(self) -> Snapshot:
+        """The same from synchronous code (the management APIs' auth)."""
+        if not self.cached:
+            return Snapshot(None, _local_epoch)
+        generation = redis_store.sync_call("get", GENERATION_KEY)
+        generation = generation if isinstance(generation, bytes) else None
+        if not self._snapshot.fresh(generation, _local_epoch):
+            self._snapshot = Snapshot(generation, _local_epoch)
+        return self._snapshot
+
+    async def principal_for(self, plaintext: str, snapshot: Snapshot) -> Principal | None:
+        """The principal of a valid, unrevoked, unexpired key; None otherwise."""
+        # Keyed by the keyed hash, so no plaintext key is kept in memory longer than a request.
+        digest = hash_key(plaintext)
+        if digest in snapshot.principals:
+            principal = snapshot.principals[digest]
+        else:
+            principal = await sync_to_async(_in_worker(load_principal), thread_sensitive=False)(plaintext)
+            _remember(snapshot, digest, principal)
+        return _unexpired(principal)
+
+    def principal_for_sync(self, plaintext: str) -> Principal | None:
+        snapshot = self.snapshot_sync()
+        digest = hash_key(plaintext)
+        if digest in snapshot.principals:
+            return _unexpired(snapshot.principals[digest])
+        principal = load_principal(plaintext)
+        _remember(snapshot, digest, principal)
+        return _unexpired(principal)
+
+    async def routes(self, snapshot: Snapshot) -> dict[str, RouteSpec]:
+        if snapshot.routes is None:
+            snapshot.routes = await sync_to_async(_in_worker(_load_routes), thread_sensitive=False)()
+        return snapshot.routes
+
+
+def _remember(snapshot: Snapshot, digest: str, principal: Principal | None) -> None:
+    if len(snapshot.principals) > 10_000:
+        snapshot.principals.clear()
+    snapshot.principals[digest] = principal
+
+
+def _unexpired(principal: Principal | None) -> Principal | None:
+    if principal is not None and principal.expires_at is not None and principal.expires_at <= timezone.now():
+        return None
+    return principal
 
 
 def _in_worker(function: Callable[P, T]) -> Callable[P, T]:
@@ -98,23 +161,6 @@ def load_principal(plaintext: str) -> Principal | None:
     )
 
 
-async def principal_for(plaintext: str, snapshot: Snapshot | None = None) -> Principal | None:
-    """The principal of a valid, unrevoked, unexpired key; None otherwise."""
-    snapshot = snapshot or await current_snapshot()
-    # Keyed by the keyed hash, so no plaintext key is kept in memory longer than a request.
-    digest = hash_key(plaintext)
-    if digest in snapshot.principals:
-        principal = snapshot.principals[digest]
-    else:
-        principal = await sync_to_async(_in_worker(load_principal), thread_sensitive=False)(plaintext)
-        if len(snapshot.principals) > 10_000:
-            snapshot.principals.clear()
-        snapshot.principals[digest] = principal
-    if principal is not None and principal.expires_at is not None and principal.expires_at <= timezone.now():
-        return None
-    return principal
-
-
 def _load_routes() -> dict[str, RouteSpec]:
     routes: dict[str, RouteSpec] = {}
     for route in ModelRoute.objects.enabled().prefetch_related("fallback_links__fallback"):
@@ -138,12 +184,6 @@ def _load_routes() -> dict[str, RouteSpec]:
             cache_tool_calls=route.cache_tool_calls,
             semantic_cache_enabled=route.semantic_cache_enabled,
             semantic_cache_threshold=route.semantic_cache_threshold,
+            kind=RouteKind(route.kind),
         )
     return routes
-
-
-async def routes(snapshot: Snapshot | None = None) -> dict[str, RouteSpec]:
-    snapshot = snapshot or await current_snapshot()
-    if snapshot.routes is None:
-        snapshot.routes = await sync_to_async(_in_worker(_load_routes), thread_sensitive=False)()
-    return snapshot.routes

@@ -71,6 +71,10 @@ class ModelRouteQuerySet(models.QuerySet["ModelRoute"]):
 class ModelRoute(models.Model):
     """A public model name and how to reach it upstream."""
 
+    class Kind(models.TextChoices):
+        CHAT = "chat", "Chat"
+        EMBEDDING = "embedding", "Embedding"
+
     class AnthropicTtl(models.TextChoices):
         FIVE_MINUTES = "5m", "5 minutes"
         ONE_HOUR = "1h", "1 hour"
@@ -106,6 +110,13 @@ class ModelRoute(models.Model):
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Cosine similarity a semantic hit needs; empty = the default (docs/semantic-threshold.md).",
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.CHAT,
+        help_text="Chat models answer /v1/chat/completions, /v1/messages and /v1/responses; "
+        "embedding models answer /v1/embeddings.",
     )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -40,6 +40,9 @@ class PipelineReport:
     # Seconds since the session's previous request (None for a first request or unknown): a
     # provider prefix cache whose TTL ran out in between explains a miss.
     seconds_since_previous: float | None = None
+    # The session's earlier turns are not a prefix of this request's (edited, compacted or
+    # truncated history): the provider cache is lost from the first differing turn.
+    history_rewritten: bool = False
     # The provider cache TTL the markers asked for ("5m" / "1h"; "" where the provider sets it).
     cache_ttl: str = ""
     template_version: str = ""

@@ -32,6 +32,7 @@ SIMPLE_FIELDS = {
     "anthropic_cache_ttl": str,
     "max_session_tokens": int,
     "enabled": bool,
+    "kind": str,
 }
 MODEL_FIELD = {"timeout": "timeout_seconds"}
 
@@ -56,6 +57,8 @@ def _route_values(entry: dict[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise RouteConfigError(f"{where}: '{key}' must be {kind.__name__}")
         values[MODEL_FIELD.get(key, key)] = value
+    if values.get("kind", "chat") not in ("chat", "embedding"):
+        raise RouteConfigError(f"{where}: 'kind' must be chat or embedding")
     if values.get("anthropic_cache_ttl", "5m") not in ("5m", "1h"):
         raise RouteConfigError(f"{where}: 'anthropic_cache_ttl' must be 5m or 1h")
     prices = entry.get("prices") or {}

@@ -6,8 +6,32 @@ natively, are read off the LiteLLM model string here and nowhere else.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
+
+
+class UpstreamApi(enum.Enum):
+    """The provider HTTP APIs LayerCache can call directly, body passed through unchanged.
+
+    A route speaks some of them natively (`RouteSpec.speaks`); a request in a protocol the
+    route does not speak is translated to chat completions and sent through LiteLLM, which
+    knows every other provider (`LITELLM_CHAT`).
+    """
+
+    OPENAI_CHAT = "openai_chat"
+    OPENAI_RESPONSES = "openai_responses"
+    OPENAI_EMBEDDINGS = "openai_embeddings"
+    ANTHROPIC_MESSAGES = "anthropic_messages"
+    ANTHROPIC_COUNT_TOKENS = "anthropic_count_tokens"
+    LITELLM_CHAT = "litellm_chat"
+    LITELLM_EMBEDDINGS = "litellm_embeddings"
+
+
+class RouteKind(enum.Enum):
+    CHAT = "chat"
+    EMBEDDING = "embedding"
+
 
 OPENAI_COMPATIBLE = frozenset(
     {"openai", "deepseek", "hosted_vllm", "openrouter", "groq", "together_ai", "fireworks_ai", "mistral", "xai"}
@@ -41,6 +65,7 @@ class RouteSpec:
     cache_tool_calls: bool = False
     semantic_cache_enabled: bool = True
     semantic_cache_threshold: float | None = None
+    kind: RouteKind = RouteKind.CHAT
 
     @property
     def provider(self) -> str:
@@ -66,10 +91,15 @@ class RouteSpec:
     def base_url(self) -> str:
         return (self.api_base or DEFAULT_BASES.get(self.provider, "")).rstrip("/")
 
-    def speaks(self, wire: str) -> bool:
-        """Whether a request in `wire` format can go to this route unchanged."""
+    def speaks(self, api: UpstreamApi) -> bool:
+        """Whether this route's endpoint answers `api` itself (no translation needed)."""
+        if api in (UpstreamApi.LITELLM_CHAT, UpstreamApi.LITELLM_EMBEDDINGS):
+            return True
         if not self.base_url:
             return False
-        if wire == "anthropic":
+        if api in (UpstreamApi.ANTHROPIC_MESSAGES, UpstreamApi.ANTHROPIC_COUNT_TOKENS):
             return self.provider == "anthropic"
+        if api is UpstreamApi.OPENAI_RESPONSES:
+            # The Responses API is OpenAI's own; compatible servers mostly lack it.
+            return self.provider == "openai"
         return self.provider in OPENAI_COMPATIBLE

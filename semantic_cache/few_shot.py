@@ -33,5 +33,5 @@ def pick_examples(query: str, k: int, collection: str = "default") -> list[tuple
 
 
 def picker_source() -> FewShotPicker:
-    """For `proxy.prepare.set_few_shot_source`: the picker for the default collection."""
+    """For the gateway's pipelines (dynamic_few_shot): the picker for the default collection."""
     return pick_examples

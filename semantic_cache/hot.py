@@ -23,16 +23,13 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.utils import timezone
 
 from layercache_site import redis_store
-
-if TYPE_CHECKING:  # models import this module to invalidate
-    from semantic_cache.lookup import Found
-    from semantic_cache.models import CacheScope
+from semantic_cache.generations import generation_key
+from semantic_cache.lookup import Found
+from semantic_cache.models import CacheScope
 
 # Versions outlive their entries a little, so a copy never outlives its version.
 _VERSION_MARGIN_SECONDS = 60
@@ -56,10 +53,6 @@ class HotKey:
         partition = f"{self.scope.scope}|{self.scope.key_id}|{self.scope.session_id}|{self.wire}|{self.exact_key}"
         digest = hashlib.sha256(partition.encode()).hexdigest()[:32]
         return f"lc:cache-version:{self.scope.team_id}:{digest}"
-
-
-def generation_key(team_id: int) -> str:
-    return f"lc:cache-generation:{team_id}"
 
 
 async def read_tokens(key: HotKey) -> Tokens | None:
@@ -91,12 +84,6 @@ async def mark_stored(key: HotKey, ttl_seconds: int) -> None:
         await client.set(key.version_key(), uuid.uuid4().hex, ex=ttl_seconds + _VERSION_MARGIN_SECONDS)
     except redis_store.RedisError as exc:
         redis_store.mark_failure(exc)
-
-
-def invalidate_teams(team_ids: set[int]) -> None:
-    """Entries of these teams were deleted: every process drops its copies of them."""
-    for team_id in team_ids:
-        redis_store.new_generation(generation_key(team_id))
 
 
 @dataclass(frozen=True)
@@ -140,6 +127,3 @@ class HotAnswers:
 
     def __len__(self) -> int:
         return len(self._answers)
-
-
-hot_answers = HotAnswers(settings.LAYERCACHE_HOT_CACHE_ENTRIES)

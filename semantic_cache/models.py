@@ -16,7 +16,7 @@ from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
 from proxy.models import ApiKey, Team
-from semantic_cache import hot
+from semantic_cache.generations import invalidate_teams
 from semantic_cache.search_space import partition_code, search_dim, search_vector
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class CacheEntryQuerySet(models.QuerySet["CacheEntry"]):
         of their teams' answers (semantic_cache/hot.py). Returns how many were deleted."""
         teams = set(self.order_by().values_list("team_id", flat=True).distinct())
         deleted, _ = self.delete()
-        hot.invalidate_teams(teams)
+        invalidate_teams(teams)
         return deleted
 
     def visible_to(self, user: AbstractBaseUser) -> CacheEntryQuerySet:

@@ -1,4 +1,4 @@
-"""How a request's `lc_template` becomes its L0/L1 layers (called by proxy/gateway.py)."""
+"""How a request's `lc_template` becomes its L0/L1 layers (called by the gateway)."""
 
 from __future__ import annotations
 

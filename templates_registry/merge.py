@@ -24,7 +24,7 @@ def _tool_name(tool: Mapping[str, object]) -> object:
 
 
 def _merged_tools(req: PipelineRequest, compiled: CompiledTemplate) -> tuple[Mapping[str, object], ...]:
-    template_tools = compiled.tools_for(req.wire)
+    template_tools = compiled.tools_for(req.dialect)
     taken = {_tool_name(t) for t in template_tools}
     for tool in req.tools:
         if _tool_name(tool) in taken:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from proxy.pipeline.request import Layer, Message, WireFormat
+from proxy.pipeline.request import Dialect, Layer, Message
 from templates_registry.spec import PLACEHOLDER, Scalar
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ class CompiledTemplate:
     openai_tools: tuple[Mapping[str, Any], ...]
     anthropic_tools: tuple[Mapping[str, Any], ...]
 
-    def tools_for(self, wire: WireFormat) -> tuple[Mapping[str, Any], ...]:
-        return self.anthropic_tools if wire == "anthropic" else self.openai_tools
+    def tools_for(self, dialect: Dialect) -> tuple[Mapping[str, Any], ...]:
+        return self.anthropic_tools if dialect == "anthropic" else self.openai_tools
 
 
 def anthropic_tool(tool: Mapping[str, Any]) -> dict[str, Any]:

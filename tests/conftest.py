@@ -31,13 +31,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_hot_caches() -> Iterator[None]:
-    """Each test starts with no cached principals/routes/answers and empty counters."""
+def _fresh_redis() -> Iterator[None]:
+    """Each test starts with a new config generation (so every gateway process reloads keys
+    and routes) and ends with an empty Redis database (counters, leases, tokens)."""
     from proxy import directory
-    from semantic_cache.hot import hot_answers
 
     directory.invalidate()
-    hot_answers.clear()
     yield
     client = redis_store.sync_client()
     if client is not None:

@@ -51,11 +51,11 @@ def _insert_at(messages: tuple[Message, ...]) -> int:
 
 
 def l3_message(req: PipelineRequest, text: str) -> Message:
-    if req.wire == "openai" and req.provider_family == "openai":
+    if req.dialect == "openai" and req.provider_family == "openai":
         first = req.messages[0].role if req.messages else "system"
         role = first if first in SYSTEM_ROLES else "system"
         return Message(role=role, content=text, layer=L3_ENHANCEMENT)
-    if req.wire == "openai":
+    if req.dialect == "openai":
         return Message(role="user", content=text, layer=L3_ENHANCEMENT)
     return Message(
         role="user",

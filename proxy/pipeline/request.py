@@ -1,7 +1,7 @@
 """The value every pipeline step takes and returns.
 
 A wire request (OpenAI or Anthropic) is translated into a `PipelineRequest` once, in
-`proxy/adapters/`, and rendered back once. Steps never see Django or HTTP; each one is a pure
+its `WireFormat` (proxy/wire/), and rendered back once. Steps never see Django or HTTP; each one is a pure
 `apply(req) -> req` that builds a new value with `dataclasses.replace`.
 
 Content stays in the shape of the caller's wire format (OpenAI content parts and Anthropic
@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-WireFormat = Literal["openai", "anthropic"]
+# How content is shaped: OpenAI chat messages (content parts, `tool_calls`, role "tool") or
+# Anthropic messages (content blocks, `tool_use` / `tool_result`). Every wire protocol maps
+# its requests onto one of the two, so pipeline steps branch on the dialect, never on which
+# protocol the client spoke (the Responses API, say, is carried in the OpenAI dialect).
+Dialect = Literal["openai", "anthropic"]
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -115,7 +119,9 @@ class Diagnostics:
 
 @dataclass(frozen=True)
 class PipelineRequest:
-    wire: WireFormat
+    # The client's protocol ("openai", "anthropic", "openai_responses", ...): part of every
+    # response-cache key, so an answer is only ever served in the protocol it was stored in.
+    wire: str
     model: str
     messages: tuple[Message, ...]
     # Tool definitions in the caller's wire shape.
@@ -128,6 +134,7 @@ class PipelineRequest:
     # Provider family of the route ("openai", "anthropic", "gemini", "deepseek", "other"),
     # chosen by the gateway; the cache-marker step picks its strategy from it.
     provider_family: str = "openai"
+    dialect: Dialect = "openai"
     # "name@version" of the prompt template that supplied L0/L1, or "" for none. Part of every
     # response-cache key and fingerprint, so a new version never serves old answers.
     template_version: str = ""

@@ -136,7 +136,8 @@ def build_request(
         messages.append(Message("assistant", f"{salt}Order {turn} ships soon. " * 12))
     messages.append(Message("user", question))
     return PipelineRequest(
-        wire=wire,  # type: ignore[arg-type]
+        wire=wire,
+        dialect=wire,  # type: ignore[arg-type]
         model="bench",
         messages=tuple(messages),
         tools=tuple(tools),

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from semantic_cache import hot
+from semantic_cache.generations import invalidate_teams
 from semantic_cache.hot import HotAnswers, HotKey, Tokens
 from semantic_cache.lookup import Found
 from semantic_cache.models import CacheScope
@@ -91,7 +92,7 @@ def test_tokens_change_on_invalidation_and_on_store() -> None:
         first = await hot.read_tokens(_key())
         await hot.mark_stored(_key(), 60)
         stored = await hot.read_tokens(_key())
-        hot.invalidate_teams({TEAM.team_id})
+        invalidate_teams({TEAM.team_id})
         invalidated = await hot.read_tokens(_key())
         return [first, stored, invalidated]
 

@@ -28,7 +28,7 @@ def request(
 ) -> PipelineRequest:
     messages = kw.pop("messages", (Message("system", "Client rules."), Message("user", "hi")))
     options = LayerCacheOptions(template=template, template_vars=variables or {}, **kw.pop("options", {}))
-    return PipelineRequest(wire=wire, model="m", messages=messages, options=options, **kw)  # type: ignore[arg-type]
+    return PipelineRequest(wire=wire, dialect=wire, model="m", messages=messages, options=options, **kw)  # type: ignore[arg-type]
 
 
 def compiled(**content: Any) -> Any:

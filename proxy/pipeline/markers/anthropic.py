@@ -51,10 +51,10 @@ MAX_BREAKPOINTS = 4
 Ttl = Literal["5m", "1h"]
 
 
-def _spot_in(messages: tuple[Message, ...], indices: range, wire: str) -> Position | None:
+def _spot_in(messages: tuple[Message, ...], indices: range, dialect: str) -> Position | None:
     """The last markable spot among messages[indices], searching backwards."""
     for i in reversed(indices):
-        spot = markable_spot(messages, i, wire)
+        spot = markable_spot(messages, i, dialect)
         if spot is not None:
             return spot
     return None
@@ -76,12 +76,12 @@ def _candidates(req: PipelineRequest, end: int) -> list[Position]:
         system_end += 1
     spots: list[Position | None] = []
     if end > system_end:
-        spots.append(_spot_in(messages, range(system_end, end), req.wire))
-    spots.append(_spot_in(messages, range(system_end), req.wire))
+        spots.append(_spot_in(messages, range(system_end, end), req.dialect))
+    spots.append(_spot_in(messages, range(system_end), req.dialect))
     if req.tools:
         spots.append(tool_position(len(req.tools) - 1, len(req.tools)))
     if system_end > 1 and messages[0].layer == L0_SYSTEM:
-        spots.append(_spot_in(messages, range(1), req.wire))
+        spots.append(_spot_in(messages, range(1), req.dialect))
     unique: list[Position] = []
     for spot in spots:
         if spot is not None and spot not in unique:
@@ -159,6 +159,6 @@ class AnthropicMarkers:
                 t = index + len(tools) + 1
                 tools[t] = {**tools[t], "cache_control": dict(marker)}
             else:
-                messages[index] = with_marker(messages[index], block, "cache_control", marker, req.wire)
+                messages[index] = with_marker(messages[index], block, "cache_control", marker, req.dialect)
         diagnostics = replace(req.diagnostics, markers_placed=req.diagnostics.markers_placed + len(chosen))
         return replace(req, tools=tuple(tools), messages=tuple(messages), diagnostics=diagnostics)

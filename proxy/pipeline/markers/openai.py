@@ -71,12 +71,12 @@ class OpenAIMarkers:
         spots = []
         for i in range(end - 1, system_end - 1, -1):
             if messages[i].role != "assistant":
-                spot = markable_spot(messages, i, req.wire)
+                spot = markable_spot(messages, i, req.dialect)
                 if spot is not None:
                     spots.append(spot)
                     break
         if system_end:
-            spot = markable_spot(messages, system_end - 1, req.wire)
+            spot = markable_spot(messages, system_end - 1, req.dialect)
             if spot is not None:
                 spots.append(spot)
         return spots
@@ -100,7 +100,7 @@ class OpenAIMarkers:
                 break
             if (index, block) in taken or cumulative[index] < self.min_prefix_tokens:
                 continue
-            messages[index] = with_marker(messages[index], block, "prompt_cache_breakpoint", BREAKPOINT, req.wire)
+            messages[index] = with_marker(messages[index], block, "prompt_cache_breakpoint", BREAKPOINT, req.dialect)
             placed += 1
         if not placed:
             return req
@@ -109,6 +109,6 @@ class OpenAIMarkers:
 
     def apply(self, req: PipelineRequest) -> PipelineRequest:
         req = self._with_key(req)
-        if self.supports_breakpoints and req.wire == "openai":
+        if self.supports_breakpoints and req.dialect == "openai":
             req = self._with_breakpoints(req)
         return req

@@ -89,7 +89,7 @@ def is_markable(block: Any) -> bool:
     return block.get("type") != "text" or bool(block.get("text"))
 
 
-def markable_spot(messages: tuple[Message, ...], i: int, wire: str) -> Position | None:
+def markable_spot(messages: tuple[Message, ...], i: int, dialect: str) -> Position | None:
     """The last place in message `i` a marker can go, or None if there is none."""
     message = messages[i]
     content = message.content
@@ -98,7 +98,7 @@ def markable_spot(messages: tuple[Message, ...], i: int, wire: str) -> Position 
             return None
         # OpenAI assistant tool-call turns become [text, tool_use...] upstream: a marker on
         # the message would land on the text, short of the calls.
-        if wire == "openai" and message.fields.get("tool_calls"):
+        if dialect == "openai" and message.fields.get("tool_calls"):
             return None
         return (i, MESSAGE)
     if isinstance(content, tuple):
@@ -108,12 +108,12 @@ def markable_spot(messages: tuple[Message, ...], i: int, wire: str) -> Position 
     return None
 
 
-def with_marker(message: Message, block: int, key: str, marker: Mapping[str, Any], wire: str) -> Message:
+def with_marker(message: Message, block: int, key: str, marker: Mapping[str, Any], dialect: str) -> Message:
     """`message` with `marker` added under `key` on `block` (MESSAGE: the string content)."""
     content = message.content
     if block == MESSAGE:
         assert isinstance(content, str)
-        if wire == "openai" and key == "cache_control":
+        if dialect == "openai" and key == "cache_control":
             return replace(message, fields={**message.fields, key: dict(marker)})
         return replace(message, content=({"type": "text", "text": content, key: dict(marker)},))
     assert isinstance(content, tuple)

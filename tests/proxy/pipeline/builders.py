@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from proxy.pipeline.config import PipelineConfig
 from proxy.pipeline.request import LayerCacheOptions, Message, PipelineRequest
 from proxy.pipeline.run import build_steps, run_pipeline
+from proxy.route_spec import RouteSpec
 
 LONG_SYSTEM = (
     "You are the support assistant for Acme. "
@@ -74,7 +76,8 @@ def request(
     **options: Any,
 ) -> PipelineRequest:
     return PipelineRequest(
-        wire=wire,  # type: ignore[arg-type]
+        wire=wire,
+        dialect=wire,  # type: ignore[arg-type]
         model="test-model",
         messages=tuple(messages),
         tools=tools,
@@ -86,3 +89,27 @@ def request(
 
 def run(req: PipelineRequest, **config: Any) -> PipelineRequest:
     return run_pipeline(req, build_steps(PipelineConfig(**config)))
+
+
+def route_named(model: str, **fields: Any) -> RouteSpec:
+    """A route for the LiteLLM model string `model` (prices and limits irrelevant here)."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "name": "test-route",
+        "model": model,
+        "api_base": "",
+        "api_key_env": "",
+        "price_input": Decimal(0),
+        "price_cached_input": Decimal(0),
+        "price_cache_write": Decimal(0),
+        "price_output": Decimal(0),
+        "timeout_seconds": 5.0,
+        "retries": 0,
+        "min_cacheable_tokens": 1024,
+        "hoist_volatile": True,
+        "anthropic_cache_ttl": "5m",
+        "max_session_tokens": None,
+        "fallback_names": (),
+    }
+    values.update(fields)
+    return RouteSpec(**values)

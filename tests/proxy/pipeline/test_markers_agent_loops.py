@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.adapters import anthropic as anthropic_adapter
 from proxy.pipeline.markers.slots import client_markers
 from proxy.pipeline.request import Message, PipelineRequest
+from proxy.wire.anthropic_messages import ANTHROPIC_MESSAGES
 from tests.fake_provider.prefix_cache import AnthropicPrefixCache
 from tests.fake_provider.prompts import anthropic_positions
+from tests.proxy.pipeline.builders import route_named
 
 from .builders import LONG_SYSTEM, anthropic_tool, request, run
 
@@ -84,7 +85,7 @@ def test_an_assistant_prefill_after_the_results_is_not_marked() -> None:
 
 
 def _usage(cache: AnthropicPrefixCache, req: PipelineRequest) -> Any:
-    body = anthropic_adapter.to_wire(run(req), "claude-test")
+    body = ANTHROPIC_MESSAGES.render(run(req), route_named("anthropic/claude-test"))
     plan = cache.lookup("key", anthropic_positions(body), 1024)
     cache.commit(plan)
     return plan.report

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.adapters import anthropic as anthropic_adapter
 from proxy.pipeline import stratify
 from proxy.pipeline.request import Layer, Message, PipelineRequest
 from proxy.pipeline.tokens import message_tokens
 from proxy.pipeline.truncate import Truncate
+from proxy.wire.anthropic_messages import ANTHROPIC_MESSAGES
 from tests.fake_provider.prefix_cache import AnthropicPrefixCache
 from tests.fake_provider.prompts import anthropic_positions
+from tests.proxy.pipeline.builders import route_named
 
 from .builders import LONG_SYSTEM, request, run
 
@@ -51,7 +52,7 @@ def _cost(requests: list[PipelineRequest], **config: object) -> float:
     cache = AnthropicPrefixCache()
     total = 0.0
     for req in requests:
-        body = anthropic_adapter.to_wire(run(req, **config), "claude-test")
+        body = ANTHROPIC_MESSAGES.render(run(req, **config), route_named("anthropic/claude-test"))
         plan = cache.lookup("key", anthropic_positions(body), 1024)
         cache.commit(plan)
         usage = plan.report

@@ -1,0 +1,1 @@
+"""Wire protocols: one `WireFormat` per protocol (see base.py) and the registry."""
