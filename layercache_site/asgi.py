@@ -22,6 +22,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from analytics.routing import websocket_urlpatterns  # noqa: E402
 from gateway.services import SCOPE_KEY, Services, build_services  # noqa: E402
 from layercache_site.daphne_tuning import skip_twisted_form_parsing  # noqa: E402
+from layercache_site.reason_phrases import add_missing_reason_phrases  # noqa: E402
 from layercache_site.wire_handler import WireASGIHandler, gateway_application  # noqa: E402
 from proxy.auth import DIRECTORY_SCOPE_KEY  # noqa: E402
 
@@ -42,6 +43,7 @@ services = build_services()
 application = build_application(services)
 
 skip_twisted_form_parsing()
+add_missing_reason_phrases()
 
 # This module is the server's entry point, so the ~2 s LiteLLM import happens here, before
 # the port opens, rather than inside the first request that needs a translated call.
