@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
-from . import anthropic_api, gemini_api, openai_api
+from . import anthropic_api, gemini_api, openai_api, openai_common
 from .faults import Fault
 from .http11 import HttpRequest, HttpResponse, HttpServer, StreamingResponse
 from .state import ProviderSettings, ProviderState, ReceivedRequest
@@ -56,7 +56,7 @@ def build_handler(
             return await gemini.handle(request, entry, state)
         if "anthropic-version" in request.headers:
             return anthropic_api.not_found(request)
-        return openai_api.not_found(request)
+        return openai_common.not_found(request)
 
     return handle
 
