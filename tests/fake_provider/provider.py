@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
-from . import anthropic_api, gemini_api, openai_api, openai_common, responses_api
+from . import anthropic_api, embeddings_api, gemini_api, openai_api, openai_common, responses_api
 from .faults import Fault
 from .http11 import HttpRequest, HttpResponse, HttpServer, StreamingResponse
 from .state import ProviderSettings, ProviderState, ReceivedRequest
@@ -36,6 +36,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/chat/completions"): openai_api.chat_completions,
     ("POST", "/chat/completions"): openai_api.chat_completions,
     ("POST", "/v1/responses"): responses_api.responses,
+    ("POST", "/v1/embeddings"): embeddings_api.embeddings,
     ("GET", "/v1/models"): _openai_models,
     ("POST", "/v1/messages"): anthropic_api.messages,
     ("POST", "/v1/messages/count_tokens"): _anthropic_count_tokens,
