@@ -94,8 +94,8 @@ def invalid_value(param: str, value: object, supported: Sequence[str]) -> Invali
     )
 
 
-def below_minimum(param: str, minimum: float, value: float) -> InvalidRequest:
-    kind = "integer" if isinstance(value, int) else "decimal"
+def below_minimum(param: str, minimum: float, value: float, kind: str = "integer") -> InvalidRequest:
+    """``kind`` is the schema's: "integer", or "decimal" for number parameters."""
     return InvalidRequest(
         f"Invalid '{param}': {kind} below minimum value. Expected a value >= {minimum}, but got {value} instead.",
         param,
@@ -103,8 +103,7 @@ def below_minimum(param: str, minimum: float, value: float) -> InvalidRequest:
     )
 
 
-def above_maximum(param: str, maximum: float, value: float) -> InvalidRequest:
-    kind = "integer" if isinstance(value, int) else "decimal"
+def above_maximum(param: str, maximum: float, value: float, kind: str = "integer") -> InvalidRequest:
     return InvalidRequest(
         f"Invalid '{param}': {kind} above maximum value. Expected a value <= {maximum}, but got {value} instead.",
         param,
@@ -124,9 +123,9 @@ def number_in_range(body: Mapping[str, Any], param: str, low: float, high: float
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise invalid_type(param, "a number", value)
     if value < low:
-        raise below_minimum(param, low, value)
+        raise below_minimum(param, low, value, "decimal")
     if value > high:
-        raise above_maximum(param, high, value)
+        raise above_maximum(param, high, value, "decimal")
 
 
 # --------------------------------------------------------------------- requests
