@@ -24,7 +24,7 @@ from typing import Any
 from . import openai_common
 from .faults import Fault
 from .http11 import HttpRequest, HttpResponse
-from .openai_common import InvalidRequest, above_maximum, below_minimum, invalid_type, invalid_value, unknown_parameter
+from .openai_common import InvalidRequest, above_maximum, below_minimum, invalid_type, invalid_value
 from .state import ProviderState, ReceivedRequest
 from .tokens import count_tokens
 
@@ -141,7 +141,7 @@ def _parse(body: Any) -> tuple[str, list[_Input], int, str]:
         raise invalid_type("body", "an object", body)
     for name in body:
         if name not in PARAMETERS:
-            raise unknown_parameter(name)
+            raise InvalidRequest(f"Unrecognized request argument supplied: {name}")
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequest("you must provide a model parameter")

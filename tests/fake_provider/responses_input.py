@@ -63,8 +63,8 @@ KNOWN_PARAMETERS = frozenset(
         "user",
     }
 )
-# Chat Completions parameters that moved; OpenAI names the new home in its 400.
-MOVED_PARAMETERS = {"response_format": "text.format", "max_completion_tokens": "max_output_tokens"}
+# A Chat Completions parameter that moved; OpenAI names the new home in its 400.
+MOVED_PARAMETERS = {"response_format": "text.format"}
 # Parameters that change what the model sees in ways this fake does not model: a 400
 # says so instead of an answer that silently ignores them.
 NOT_SIMULATED = ("background", "background_options", "context_management", "conversation", "prompt")

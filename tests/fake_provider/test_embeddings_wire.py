@@ -98,7 +98,7 @@ def test_it_rejects_bad_input_in_openai_wording(fake: FakeProvider) -> None:
         ({"model": "text-embedding-ada-002", "dimensions": 256}, "This model does not support specifying dimensions.", None),
         ({"dimensions": 4096}, "Invalid 'dimensions': integer above maximum value. Expected a value <= 1536, but got 4096 instead.", "dimensions"),
         ({"encoding_format": "hex"}, "Invalid value: 'hex'. Supported values are: 'float' and 'base64'.", "encoding_format"),
-        ({"inputs": "typo"}, "Unknown parameter: 'inputs'.", "inputs"),
+        ({"inputs": "typo"}, "Unrecognized request argument supplied: inputs", None),
         ({"model": None}, "you must provide a model parameter", None),
     ]  # fmt: skip
     for body, message, param in cases:
