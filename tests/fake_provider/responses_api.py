@@ -231,17 +231,19 @@ async def responses(
     document = _Document(parsed, _ident("resp"), int(time.time()))
     usage = _usage(plan.report, output.tokens)
 
-    def finish() -> dict[str, Any]:
+    def finish(delivered: bool = True) -> dict[str, Any]:
         item = output.item(output.status)
         final = document.render(output.status, [item], usage)
-        if parsed.store:
+        # A response the client never fully received cannot be continued: it has no id.
+        if parsed.store and delivered:
             state.responses.put(api_key, StoredResponse(document.id, (*context, item), final))
         return final
 
     await state.before_response()
     if not parsed.stream:
         state.openai_cache.commit(plan)
-        return HttpResponse(200, json.dumps(finish()).encode(), cut=fault is Fault.CUT_STREAM)
+        cut = fault is Fault.CUT_STREAM
+        return HttpResponse(200, json.dumps(finish(delivered=not cut)).encode(), cut=cut)
     return StreamingResponse(200, _events(state, plan, fault, document, output, finish))
 
 

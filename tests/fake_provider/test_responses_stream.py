@@ -199,6 +199,7 @@ def test_a_cut_plain_response_raises_a_connection_error(fake: FakeProvider) -> N
     fake.inject(Fault.CUT_STREAM)
     with pytest.raises(openai.APIConnectionError):
         client(fake).responses.create(model=GPT, input="hi")
+    assert fake.stored_responses == {}
 
 
 def test_a_timeout_fault_outlasts_the_client_timeout(fake: FakeProvider) -> None:

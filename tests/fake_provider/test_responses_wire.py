@@ -146,6 +146,21 @@ def test_a_string_input_and_the_same_message_as_items_count_the_same(fake: FakeP
     assert counts == {4}
 
 
+def test_reasoning_items_and_part_list_tool_outputs_are_read_and_counted(fake: FakeProvider) -> None:
+    call: Any = {"type": "function_call", "call_id": "call_1", "name": "get_weather", "arguments": "{}"}
+    items: Any = [
+        {"role": "user", "content": "weather?"},
+        {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "look it up"}]},
+        call,
+        {"type": "function_call_output", "call_id": "call_1", "output": [{"type": "input_text", "text": "sunny"}]},
+    ]
+    reply = client(fake).responses.create(model=GPT, input=items)
+    without_reasoning = client(fake).responses.create(model=GPT, input=[items[0], *items[2:]])
+    assert reply.output_text == "Answer to: weather?"
+    assert reply.usage is not None and without_reasoning.usage is not None
+    assert reply.usage.input_tokens - without_reasoning.usage.input_tokens == 4  # reasoning look it up
+
+
 def test_max_output_tokens_truncates_to_an_incomplete_response(fake: FakeProvider) -> None:
     question = "a b c d e f g h i j k l m n o p q r s t u v w x y z"
     reply = client(fake).responses.create(model=GPT, input=question, max_output_tokens=16)
