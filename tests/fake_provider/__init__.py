@@ -1,4 +1,4 @@
-"""A real loopback HTTP server speaking the OpenAI and Anthropic wire formats.
+"""A real loopback HTTP server speaking the OpenAI, Anthropic and Gemini wire formats.
 
 See provider.FakeProvider for the test API and ``python -m tests.fake_provider``
 for the benchmark CLI.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
 import time
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import openai_common
 from .faults import Fault
 from .http11 import HttpRequest, HttpResponse, StreamCut, StreamingResponse
+from .openai_common import error
 from .prompts import openai_content_text, openai_prompt_tokens
 from .replies import answer_text, example_arguments, split_chunks
 from .state import ProviderState, ReceivedRequest
@@ -22,49 +23,9 @@ ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function
 FINGERPRINT = "fp_fakeprov01"
 
 
-def error(
-    status: int,
-    message: str,
-    kind: str,
-    code: str | None = None,
-    param: str | None = None,
-    headers: tuple[tuple[str, str], ...] = (),
-) -> HttpResponse:
-    body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
-    return HttpResponse(status, json.dumps(body).encode(), headers)
-
-
-def not_found(request: HttpRequest) -> HttpResponse:
-    return error(404, f"Invalid URL ({request.method} {request.path})", "invalid_request_error")
-
-
 def list_models() -> HttpResponse:
     data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "fake-provider"} for m in MODELS]
     return HttpResponse(200, json.dumps({"object": "list", "data": data}).encode())
-
-
-def _bearer(request: HttpRequest) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def _fault_response(fault: Fault, state: ProviderState) -> HttpResponse | None:
-    if fault is Fault.RATE_LIMIT:
-        wait = state.settings.retry_after_seconds
-        headers = (
-            ("retry-after", str(math.ceil(wait))),
-            ("retry-after-ms", str(int(wait * 1000))),
-            ("x-ratelimit-remaining-requests", "0"),
-        )
-        message = f"Rate limit reached for requests. Limit 60, Used 60, Requested 1. Please try again in {wait:g}s."
-        return error(429, message, "requests", "rate_limit_exceeded", headers=headers)
-    if fault is Fault.SERVER_ERROR:
-        return error(
-            500,
-            "The server had an error while processing your request. Sorry about that!",
-            "server_error",
-        )
-    return None
 
 
 def _validate(body: Any) -> HttpResponse | None:
@@ -158,45 +119,19 @@ def _usage(prompt_tokens: int, cached: int, completion: int) -> dict[str, Any]:
 async def chat_completions(
     request: HttpRequest, entry: ReceivedRequest, state: ProviderState
 ) -> HttpResponse | StreamingResponse:
-    api_key = _bearer(request)
-    if not api_key:
-        return error(
-            401,
-            "You didn't provide an API key. You need to provide your API key in an "
-            "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-            "invalid_request_error",
-        )
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        return error(
-            400,
-            "We could not parse the JSON body of your request. (HINT: This likely means "
-            "you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
-            "but what was sent was not valid JSON.)",
-            "invalid_request_error",
-        )
-    model = body.get("model") if isinstance(body, dict) else None
-    entry.fault = fault = state.faults.take(request.path, model if isinstance(model, str) else None)
-    if fault is Fault.TIMEOUT:
-        await state.stall()
-    elif fault is not None and (failure := _fault_response(fault, state)) is not None:
+    preflight = openai_common.preflight(request)
+    if isinstance(preflight, HttpResponse):
+        return preflight
+    api_key, body = preflight
+    fault, failure = await openai_common.take_fault(request, entry, state, body)
+    if failure is not None:
         return failure
     if (invalid := _validate(body)) is not None:
         return invalid
     stream = bool(body.get("stream"))
     if fault is Fault.OVERLOADED and not stream:
-        return error(
-            503,
-            "The engine is currently overloaded, please try again later.",
-            "server_error",
-        )
-
-    plan = state.openai_cache.lookup(
-        (api_key, body["model"], body.get("prompt_cache_key")),
-        openai_prompt_tokens(body),
-    )
-    entry.cache_report = plan.report
+        return openai_common.overloaded()
+    plan = openai_common.plan_cache(state, entry, api_key, body, openai_prompt_tokens(body))
     reply = _reply(body)
     usage = _usage(plan.report.prompt_tokens, plan.report.cached_tokens, reply.completion_tokens)
     ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())

@@ -1,9 +1,10 @@
 """Turn request bodies into what the cache simulators and usage counters see.
 
 OpenAI prompts become one token sequence in cache order (tools, then the
-response_format schema, then messages; PROVIDER_CACHING.md A.1). Anthropic prompts
-become lookback positions in the order tools, system, messages with their
-``cache_control`` breakpoints, validated as the real API does (B.1-B.3).
+response_format / text.format schema, then messages, or instructions and input
+items for Responses; PROVIDER_CACHING.md A.1). Anthropic prompts become lookback
+positions in the order tools, system, messages with their ``cache_control``
+breakpoints, validated as the real API does (B.1-B.3).
 
 Serialisation keeps JSON key order on purpose: reordering schema keys or
 ``tool_use.input`` keys breaks a real cache, so it breaks this one too.
@@ -90,6 +91,46 @@ def openai_prompt_tokens(body: Mapping[str, Any]) -> list[str]:
             pieces.append(_dumps(message["tool_calls"]))
         if message.get("tool_call_id"):
             pieces.append(str(message["tool_call_id"]))
+    return tokenize("\n".join(pieces))
+
+
+def _responses_item_pieces(item: Mapping[str, Any]) -> list[str]:
+    """What the model reads of one Responses item; ids and statuses are not part of it,
+    so an output item sent back as input reads the same as the stored one."""
+    kind = item.get("type")
+    if kind == "message":
+        return [str(item.get("role", "")), openai_content_text(item.get("content"))]
+    if kind == "function_call":
+        call = {name: item.get(name) for name in ("call_id", "name", "arguments")}
+        return ["function_call", _dumps(call)]
+    if kind == "function_call_output":
+        return ["function_call_output", str(item.get("call_id", "")), openai_content_text(item.get("output"))]
+    if kind == "reasoning":
+        return ["reasoning", openai_content_text(item.get("summary"))]
+    return [_dumps(item)]
+
+
+def responses_prompt_tokens(body: Mapping[str, Any], context: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A Responses prompt in cache order: reasoning effort, tools, text format, instructions, items.
+
+    ``context`` is every input item the model sees: a stored response's items
+    (``previous_response_id``) followed by this request's input. A reasoning-effort
+    change breaks an OpenAI cache (PROVIDER_CACHING.md A.1), so the effort leads.
+    """
+    pieces: list[str] = []
+    reasoning = body.get("reasoning")
+    if isinstance(reasoning, Mapping) and reasoning.get("effort"):
+        pieces.append(f"reasoning_effort {reasoning['effort']}")
+    for tool in body.get("tools") or ():
+        pieces.append(_dumps(tool))
+    text = body.get("text")
+    text_format = text.get("format") if isinstance(text, Mapping) else None
+    if isinstance(text_format, Mapping) and text_format.get("type") != "text":
+        pieces.append(_dumps(text_format))
+    if body.get("instructions"):
+        pieces.extend(("developer", str(body["instructions"])))
+    for item in context:
+        pieces.extend(_responses_item_pieces(item))
     return tokenize("\n".join(pieces))
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from . import anthropic_api, gemini_api, openai_api
+from . import anthropic_api, embeddings_api, gemini_api, openai_api, openai_common, responses_api
 from .faults import Fault
 from .http11 import HttpRequest, HttpResponse, HttpServer, StreamingResponse
 from .state import ProviderSettings, ProviderState, ReceivedRequest
@@ -35,6 +35,8 @@ async def _anthropic_count_tokens(request: HttpRequest, entry: ReceivedRequest, 
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/chat/completions"): openai_api.chat_completions,
     ("POST", "/chat/completions"): openai_api.chat_completions,
+    ("POST", "/v1/responses"): responses_api.responses,
+    ("POST", "/v1/embeddings"): embeddings_api.embeddings,
     ("GET", "/v1/models"): _openai_models,
     ("POST", "/v1/messages"): anthropic_api.messages,
     ("POST", "/v1/messages/count_tokens"): _anthropic_count_tokens,
@@ -56,7 +58,7 @@ def build_handler(
             return await gemini.handle(request, entry, state)
         if "anthropic-version" in request.headers:
             return anthropic_api.not_found(request)
-        return openai_api.not_found(request)
+        return openai_common.not_found(request)
 
     return handle
 
@@ -160,6 +162,11 @@ class FakeProvider:
     def received(self) -> list[ReceivedRequest]:
         """A snapshot of every request so far, in arrival order."""
         return self._state.received()
+
+    @property
+    def stored_responses(self) -> dict[str, Mapping[str, Any]]:
+        """Responses kept for ``previous_response_id`` (``store`` true), by id, as returned."""
+        return self._state.responses.documents()
 
     def inject(
         self,

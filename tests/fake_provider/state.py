@@ -1,4 +1,4 @@
-"""What the fake provider remembers: settings, received requests, faults, caches."""
+"""What the fake provider remembers: settings, received requests, faults, caches, stored responses."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .prefix_cache import (
     OpenAICacheReport,
     OpenAIPrefixCache,
 )
+from .response_store import ResponseStore
 
 CacheReport = OpenAICacheReport | AnthropicCacheReport
 
@@ -58,6 +59,7 @@ class ProviderState:
     faults: FaultBook = field(default_factory=FaultBook)
     openai_cache: OpenAIPrefixCache = field(default_factory=OpenAIPrefixCache)
     anthropic_cache: AnthropicPrefixCache = field(default_factory=AnthropicPrefixCache)
+    responses: ResponseStore = field(default_factory=ResponseStore)
     _received: list[ReceivedRequest] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,6 +79,7 @@ class ProviderState:
         self.faults.clear()
         self.openai_cache.clear()
         self.anthropic_cache.clear()
+        self.responses.clear()
 
     async def before_response(self) -> None:
         if self.settings.latency_ms > 0:
