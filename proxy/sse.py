@@ -53,7 +53,7 @@ def openai_event(payload: Any) -> bytes:
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 
-def anthropic_event(name: str, payload: Any) -> bytes:
+def named_event(name: str, payload: Any) -> bytes:
     return f"event: {name}\ndata: ".encode() + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 

@@ -107,7 +107,7 @@ class CacheEntry(models.Model):
     session_id = models.CharField(max_length=200, blank=True, default="")
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.TEAM)
     route_name = models.CharField(max_length=200)
-    wire = models.CharField(max_length=10)
+    wire = models.CharField(max_length=32)
     exact_key = models.CharField(max_length=64, help_text="sha256 of the canonical request")
     context_fingerprint = models.CharField(max_length=64, help_text="sha256 of everything but the current turn")
     template_version = models.CharField(max_length=200, blank=True, default="")

@@ -10,10 +10,12 @@ from __future__ import annotations
 from proxy.wire.anthropic_messages import ANTHROPIC_MESSAGES
 from proxy.wire.base import WireFormat
 from proxy.wire.openai_chat import OPENAI_CHAT
+from proxy.wire.openai_responses import OPENAI_RESPONSES
 
 WIRE_FORMATS: tuple[WireFormat, ...] = (
     OPENAI_CHAT,
     ANTHROPIC_MESSAGES,
+    OPENAI_RESPONSES,
 )
 
 BY_NAME: dict[str, WireFormat] = {wire.name: wire for wire in WIRE_FORMATS}

@@ -13,7 +13,7 @@ from typing import Any
 from proxy.errors import ErrorKind, GatewayError
 from proxy.pipeline.request import LayerCacheOptions, Message, PipelineRequest
 from proxy.route_spec import RouteSpec, UpstreamApi
-from proxy.sse import anthropic_event
+from proxy.sse import named_event
 from proxy.usage import Usage, from_anthropic
 from proxy.wire.anthropic_messages import bridge
 from proxy.wire.anthropic_messages.schema import check_request
@@ -136,7 +136,7 @@ class AnthropicMessages(WireFormat):
         return {"type": "error", "error": {"type": _ERROR_TYPES[error.kind], "message": error.message}}
 
     def error_event(self, error: GatewayError) -> bytes:
-        return anthropic_event("error", self.error_body(error))
+        return named_event("error", self.error_body(error))
 
 
 ANTHROPIC_MESSAGES = AnthropicMessages()

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from proxy.sse import anthropic_event, event_data, event_name
+from proxy.sse import event_data, event_name, named_event
 from proxy.usage import Usage, merge_anthropic_stream
 from proxy.wire.common import pieces
 
@@ -100,7 +100,7 @@ class MessageStreamParser:
 
 def _text_like(index: int, kind: str, text: str) -> Iterator[bytes]:
     """A text or thinking block: opened empty, then its content in `{kind}_delta` pieces."""
-    yield anthropic_event(
+    yield named_event(
         "content_block_start",
         {"type": "content_block_start", "index": index, "content_block": {"type": kind, kind: ""}},
     )
@@ -109,17 +109,15 @@ def _text_like(index: int, kind: str, text: str) -> Iterator[bytes]:
 
 
 def block_delta(index: int, delta: Mapping[str, Any]) -> bytes:
-    return anthropic_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+    return named_event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
 
 
 def block_start(index: int, block: Mapping[str, Any]) -> bytes:
-    return anthropic_event(
-        "content_block_start", {"type": "content_block_start", "index": index, "content_block": block}
-    )
+    return named_event("content_block_start", {"type": "content_block_start", "index": index, "content_block": block})
 
 
 def block_stop(index: int) -> bytes:
-    return anthropic_event("content_block_stop", {"type": "content_block_stop", "index": index})
+    return named_event("content_block_stop", {"type": "content_block_stop", "index": index})
 
 
 def _block_events(index: int, block: Mapping[str, Any]) -> Iterator[bytes]:
@@ -143,14 +141,14 @@ def message_start(message: Mapping[str, Any]) -> bytes:
     usage = dict(message.get("usage") or {})
     start = {key: value for key, value in message.items() if key != "content"}
     start.update({"content": [], "stop_reason": None, "stop_sequence": None, "usage": {**usage, "output_tokens": 1}})
-    return anthropic_event("message_start", {"type": "message_start", "message": start})
+    return named_event("message_start", {"type": "message_start", "message": start})
 
 
 def message_end(stop_reason: Any, stop_sequence: Any, usage: Mapping[str, Any]) -> Iterator[bytes]:
     """message_delta (its usage: cumulative counts, at least output_tokens) and message_stop."""
     delta = {"stop_reason": stop_reason, "stop_sequence": stop_sequence}
-    yield anthropic_event("message_delta", {"type": "message_delta", "delta": delta, "usage": dict(usage)})
-    yield anthropic_event("message_stop", {"type": "message_stop"})
+    yield named_event("message_delta", {"type": "message_delta", "delta": delta, "usage": dict(usage)})
+    yield named_event("message_stop", {"type": "message_stop"})
 
 
 def replay(body: Mapping[str, Any]) -> Iterator[bytes]:

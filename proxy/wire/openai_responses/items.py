@@ -136,7 +136,7 @@ def to_native(messages: Sequence[Message]) -> tuple[str | None, list[dict[str, A
             instructions = message.content
             continue
         extras = fields.get(ITEM)
-        if _is_opaque(message):
+        if _is_opaque(message) and isinstance(extras, Mapping):
             items.append(dict(extras))
             continue
         if message.role == "assistant" and fields.get("tool_calls"):
