@@ -345,12 +345,15 @@ def litellm_failure(exc: Exception) -> UpstreamFailure:
     if embedded >= 0:
         message = provider_message(message[embedded:]) or message
     message = message[:500]
-    headers: Mapping[str, str] = {}
-    response = getattr(exc, "response", None)
-    if response is not None and getattr(response, "headers", None) is not None:
-        headers = {k.lower(): v for k, v in response.headers.items()}
-    elif isinstance(getattr(exc, "litellm_response_headers", None), Mapping):
-        headers = {k.lower(): v for k, v in exc.litellm_response_headers.items()}  # type: ignore[attr-defined]
+    # LiteLLM keeps the provider's headers on `litellm_response_headers`; its `response` is
+    # often a stand-in without them.
+    headers: dict[str, str] = {}
+    for source in (
+        getattr(getattr(exc, "response", None), "headers", None),
+        getattr(exc, "litellm_response_headers", None),
+    ):
+        if source is not None and hasattr(source, "items"):
+            headers.update({str(k).lower(): str(v) for k, v in source.items()})
     name = exc.__class__.__name__
     if "Timeout" in name or status == 408:
         return UpstreamFailure(ErrorClass.TIMEOUT, message, 504)
