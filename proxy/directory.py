@@ -138,6 +138,7 @@ def _load_routes() -> dict[str, RouteSpec]:
             cache_tool_calls=route.cache_tool_calls,
             semantic_cache_enabled=route.semantic_cache_enabled,
             semantic_cache_threshold=route.semantic_cache_threshold,
+            semantic_verifier=route.semantic_verifier,
         )
     return routes
 

@@ -14,6 +14,7 @@ import yaml
 from django.db import transaction
 
 from proxy.models import ModelRoute, RouteFallback
+from proxy.verifier_spec import VerifierSpecError, parse_verifier_spec
 
 PRICE_FIELDS = {
     "input": "price_input",
@@ -32,6 +33,7 @@ SIMPLE_FIELDS = {
     "anthropic_cache_ttl": str,
     "max_session_tokens": int,
     "enabled": bool,
+    "semantic_verifier": str,
 }
 MODEL_FIELD = {"timeout": "timeout_seconds"}
 
@@ -56,6 +58,11 @@ def _route_values(entry: dict[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise RouteConfigError(f"{where}: '{key}' must be {kind.__name__}")
         values[MODEL_FIELD.get(key, key)] = value
+    if values.get("semantic_verifier", "").strip():
+        try:
+            parse_verifier_spec(values["semantic_verifier"])
+        except VerifierSpecError as exc:
+            raise RouteConfigError(f"{where}: 'semantic_verifier': {exc}") from None
     if values.get("anthropic_cache_ttl", "5m") not in ("5m", "1h"):
         raise RouteConfigError(f"{where}: 'anthropic_cache_ttl' must be 5m or 1h")
     prices = entry.get("prices") or {}

@@ -41,6 +41,8 @@ class RouteSpec:
     cache_tool_calls: bool = False
     semantic_cache_enabled: bool = True
     semantic_cache_threshold: float | None = None
+    # The semantic verifier chain (proxy/verifier_spec.py); "" = LAYERCACHE_SEMANTIC_VERIFIER.
+    semantic_verifier: str = ""
 
     @property
     def provider(self) -> str:
