@@ -58,7 +58,7 @@ class Readability:
 
 
 class _Vocabulary:
-    """The English words, read on first use (75k words: about 5 MB in memory)."""
+    """The English words, read on first use (75k words: about 11 MB, 80 ms to read here)."""
 
     def __init__(self) -> None:
         self._words: frozenset[str] | None = None
