@@ -48,6 +48,11 @@ def cache_headers(outcome: CacheOutcome) -> dict[str, str]:
         headers["x-layercache-similarity"] = f"{outcome.similarity:.4f}"
     if outcome.age_seconds is not None:
         headers["x-layercache-cache-age"] = str(outcome.age_seconds)
+    if outcome.verdict is not None:
+        verdict = outcome.verdict
+        headers["x-layercache-verdict"] = _ascii_line(
+            f"{verdict.stage}: {verdict.reason}" if verdict.reason else verdict.stage, 200
+        )
     return headers
 
 

@@ -25,6 +25,7 @@ from semantic_cache.few_shot import picker_source
 from semantic_cache.hot import HotAnswers
 from semantic_cache.integration import CacheRuntime
 from semantic_cache.store import HitTally
+from semantic_cache.verification.registry import Verifiers
 
 SCOPE_KEY = "layercache.services"
 
@@ -55,7 +56,14 @@ def build_services(hot_cache_entries: int | None = None) -> Services:
         directory=Directory(),
         transport=Transport(),
         pipelines=Pipelines(picker_source, cache_key_salt(settings.SECRET_KEY)),
-        cache=CacheRuntime(HotAnswers(entries), HitTally(), background, get_embedder),
+        cache=CacheRuntime(
+            HotAnswers(entries),
+            HitTally(),
+            background,
+            get_embedder,
+            # Built now, with the word lists and the model, not inside the first lookup.
+            Verifiers(settings.LAYERCACHE_SEMANTIC_VERIFIER, get_embedder()),
+        ),
         limits=Limits(),
         background=background,
         record=record,

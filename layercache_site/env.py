@@ -7,10 +7,14 @@ environment stops the process at start instead of silently running with a defaul
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -43,6 +47,15 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def envparsed(name: str, default: str, parse: Callable[[str], T]) -> T:
+    """NAME read by `parse`, which raises ValueError (saying why) on a value it refuses."""
+    raw = os.environ.get(name, "") or default
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
 
 
 def envsecret(name: str) -> str:

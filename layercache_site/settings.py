@@ -18,10 +18,12 @@ from layercache_site.env import (
     database_from_url,
     envbool,
     envint,
+    envparsed,
     envpath,
     envsecret,
     envstr,
 )
+from proxy.verifier_spec import DEFAULT_VERIFIER, parse_verifier_spec
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -169,6 +171,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = LAYERCACHE_MAX_BODY_BYTES
 # Exact answers kept in each gateway process for hits without SQL (semantic_cache/hot.py); 0 = off.
 LAYERCACHE_HOT_CACHE_ENTRIES = envint("LAYERCACHE_HOT_CACHE_ENTRIES", 2000, minimum=0)
 LAYERCACHE_EMBEDDING_MODEL = envstr("LAYERCACHE_EMBEDDING_MODEL", "sentence-transformers/all-MiniLM-L6-v2")
+# The semantic cache's verifier chain (proxy/verifier_spec.py), for routes that name none.
+LAYERCACHE_SEMANTIC_VERIFIER = envparsed("LAYERCACHE_SEMANTIC_VERIFIER", DEFAULT_VERIFIER, parse_verifier_spec)
 LAYERCACHE_RECORD_FLUSH_SECONDS = float(envint("LAYERCACHE_RECORD_FLUSH_MS", 500, minimum=10)) / 1000
 
 LOGGING = {

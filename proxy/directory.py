@@ -185,5 +185,6 @@ def _load_routes() -> dict[str, RouteSpec]:
             semantic_cache_enabled=route.semantic_cache_enabled,
             semantic_cache_threshold=route.semantic_cache_threshold,
             kind=RouteKind(route.kind),
+            semantic_verifier=route.semantic_verifier,
         )
     return routes

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from proxy.verifier_spec import validate_verifier_spec
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
@@ -117,6 +119,15 @@ class ModelRoute(models.Model):
         default=Kind.CHAT,
         help_text="Chat models answer /v1/chat/completions, /v1/messages and /v1/responses; "
         "embedding models answer /v1/embeddings.",
+    )
+    semantic_verifier = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_verifier_spec],
+        help_text=(
+            "Verifier stages a semantic hit must pass, in order, e.g. language,guards,words or strict; "
+            "empty = LAYERCACHE_SEMANTIC_VERIFIER (docs/semantic-threshold.md)."
+        ),
     )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

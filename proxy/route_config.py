@@ -14,6 +14,7 @@ import yaml
 from django.db import transaction
 
 from proxy.models import ModelRoute, RouteFallback
+from proxy.verifier_spec import VerifierSpecError, parse_verifier_spec
 
 PRICE_FIELDS = {
     "input": "price_input",
@@ -33,6 +34,7 @@ SIMPLE_FIELDS = {
     "max_session_tokens": int,
     "enabled": bool,
     "kind": str,
+    "semantic_verifier": str,
 }
 MODEL_FIELD = {"timeout": "timeout_seconds"}
 
@@ -59,6 +61,11 @@ def _route_values(entry: dict[str, Any], where: str) -> dict[str, Any]:
         values[MODEL_FIELD.get(key, key)] = value
     if values.get("kind", "chat") not in ("chat", "embedding"):
         raise RouteConfigError(f"{where}: 'kind' must be chat or embedding")
+    if values.get("semantic_verifier", "").strip():
+        try:
+            parse_verifier_spec(values["semantic_verifier"])
+        except VerifierSpecError as exc:
+            raise RouteConfigError(f"{where}: 'semantic_verifier': {exc}") from None
     if values.get("anthropic_cache_ttl", "5m") not in ("5m", "1h"):
         raise RouteConfigError(f"{where}: 'anthropic_cache_ttl' must be 5m or 1h")
     prices = entry.get("prices") or {}

@@ -66,6 +66,8 @@ class RouteSpec:
     semantic_cache_enabled: bool = True
     semantic_cache_threshold: float | None = None
     kind: RouteKind = RouteKind.CHAT
+    # The semantic verifier chain (proxy/verifier_spec.py); "" = LAYERCACHE_SEMANTIC_VERIFIER.
+    semantic_verifier: str = ""
 
     @property
     def provider(self) -> str:

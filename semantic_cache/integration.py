@@ -33,12 +33,13 @@ from proxy.usage import Usage
 from proxy.wire.base import WireFormat
 from semantic_cache import hot, singleflight
 from semantic_cache import store as entries
+from semantic_cache.eligibility import is_eligible_for_semantic
 from semantic_cache.embedder import Embedder
-from semantic_cache.guards import is_eligible_for_semantic
 from semantic_cache.hot import HotAnswers, HotKey
 from semantic_cache.keys import RequestKeys, request_keys
-from semantic_cache.lookup import Found, find_exact, find_similar
+from semantic_cache.lookup import Found, SimilarResult, find_exact, find_similar
 from semantic_cache.policy import CachePolicy, parse_cache_control, resolve_policy
+from semantic_cache.verification.registry import Verifiers
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class CacheRuntime:
     hits: entries.HitTally
     background: Background
     embedder: Callable[[], Embedder]
+    # The semantic verifier chains (the default and each route's), built at start-up.
+    verifiers: Verifiers
 
     async def flush_hits(self) -> None:
         await asyncio.sleep(self.hits.interval)
@@ -112,6 +115,8 @@ class ResponseCache:
         self.outcome = CacheOutcome(CacheStatus.MISS) if policy.active else CacheOutcome.bypass(policy.bypass_reason)
         self.flight: singleflight.Flight | None = None
         self.query_vector: entries.Embedding | None = None
+        # The semantic search's decision, set by the worker thread that made it.
+        self.similar: SimilarResult | None = None
 
     @classmethod
     def begin(
@@ -158,6 +163,9 @@ class ResponseCache:
                 if tokens is not None and not found.semantic:
                     self.runtime.hot_answers.put(hot_key, found, tokens)
                 return self._serve(found)
+            if self.similar is not None and self.similar.verdict is not None:
+                # A candidate reached the threshold and was turned away: say by whom and why.
+                self.outcome = replace(self.outcome, similarity=self.similar.similarity, verdict=self.similar.verdict)
         return await self._single_flight()
 
     async def _find_in_database(self) -> Found | None:
@@ -197,7 +205,7 @@ class ResponseCache:
         vector = embedder.embed_one(self.keys.query_text)
         # Kept for the store after a miss, which then needs no second embedding.
         self.query_vector = entries.Embedding(embedder.model_name, vector)
-        return find_similar(
+        self.similar = find_similar(
             self.policy.scope,
             self.keys.context_fingerprint,
             self.wire.name,
@@ -206,8 +214,9 @@ class ResponseCache:
             self.keys.query_text,
             self.policy.threshold,
             self.policy.max_age_seconds,
-            embedder,
+            self.runtime.verifiers.for_route(self.route.semantic_verifier),
         )
+        return self.similar.found
 
     def _serve(self, found: Found, waited: bool = False) -> CachedAnswer:
         assert self.policy.scope is not None
@@ -219,6 +228,7 @@ class ResponseCache:
             age_seconds=age,
             entry_id=found.entry_id,
             replaced_usage=usage,
+            verdict=self.similar.verdict if found.semantic and self.similar is not None else None,
             waited_for_leader=waited,
         )
         if self.runtime.hits.add(self.policy.scope, found.entry_id):

@@ -1,4 +1,4 @@
-"""Finding a stored answer: exact by key, semantic by vector similarity plus guards.
+"""Finding a stored answer: exact by key, semantic by vector similarity plus the verifier.
 
 Both filter on the request's scope (team / key / session, `CacheEntryQuerySet.scope_condition`)
 in the same statement that reads the rows, so that filter is part of every query.
@@ -35,11 +35,10 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from semantic_cache.embedder import Embedder
-from semantic_cache.guards import guards_agree
+from proxy.outcomes import Verdict
 from semantic_cache.models import CacheEntry, CacheEntryQuerySet, CacheScope
 from semantic_cache.search_space import partition_code, scaled_code
-from semantic_cache.verifier import verify
+from semantic_cache.verification.chain import Verifier
 
 # Nearest candidates examined per lookup: the nearest one may fail a guard ("15% of 80"
 # vs "15% of 90") while the next, further away, is the right answer.
@@ -262,6 +261,18 @@ def _ranked(sql: str, arguments: list[Any], converters: list[Callable[[Any], Any
         ]
 
 
+@dataclass(frozen=True)
+class SimilarResult:
+    """What the semantic search decided: the entry to serve (None on a miss) and the verdict
+    behind it. On a hit, the served candidate's (accepted) verdict; on a miss, the verdict on
+    the nearest candidate above the threshold that the verifier turned away, with its
+    similarity; both None when no candidate reached the threshold."""
+
+    found: Found | None
+    verdict: Verdict | None = None
+    similarity: float | None = None
+
+
 def find_similar(
     scope: CacheScope,
     fingerprint: str,
@@ -271,17 +282,23 @@ def find_similar(
     query_text: str,
     threshold: float,
     max_age_seconds: int | None,
-    embedder: Embedder | None = None,
-) -> Found | None:
-    """The nearest entry above `threshold` whose stored query passes the false-hit guards
-    and, given the `embedder`, the verifier (semantic_cache/verifier.py)."""
+    verifier: Verifier,
+) -> SimilarResult:
+    """The nearest entry above `threshold` whose stored query `verifier` accepts.
 
+    Candidates are judged one at a time, nearest first, so the ones behind the first accepted
+    candidate cost nothing (a verdict is ~0.1 ms; most lookups that hit, hit on the first)."""
     fields = ("query_text", *_ANSWER_FIELDS)
     ranked = nearest_in_partition(scope, fingerprint, wire, model_name, vector, CANDIDATES, max_age_seconds, fields)
+    turned_away = SimilarResult(None)
     for entry_id, distance, stored_query, response, usage, created_at, expires_at in ranked:
         similarity = 1.0 - distance
         if similarity < threshold:
             break  # nearest first: the rest are further still
-        if guards_agree(query_text, stored_query) and (embedder is None or verify(query_text, stored_query, embedder)):
-            return Found(entry_id, response, usage, created_at, expires_at, similarity, semantic=True)
-    return None
+        (verdict,) = verifier.verify(query_text, [stored_query])
+        if verdict.accepted:
+            found = Found(entry_id, response, usage, created_at, expires_at, similarity, semantic=True)
+            return SimilarResult(found, verdict, similarity)
+        if turned_away.verdict is None:
+            turned_away = SimilarResult(None, verdict, similarity)
+    return turned_away

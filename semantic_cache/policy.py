@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from proxy.pipeline.request import LayerCacheOptions
 from proxy.principal import Principal
 from proxy.route_spec import RouteSpec
-from semantic_cache.guards import DEFAULT_SIMILARITY_THRESHOLD
+from semantic_cache.eligibility import DEFAULT_SIMILARITY_THRESHOLD
 from semantic_cache.models import CacheScope, Scope
 
 DEFAULT_TTL_SECONDS = 300

@@ -8,7 +8,7 @@ Not a pytest test (the name does not start with test_): run it by hand with
 It embeds every pair with the REAL model, sweeps the cosine threshold on the tuning files
 (--eval-file, default semantic_cache/eval_data/near_miss.jsonl), and prints precision /
 recall / false-hit rate with similarity only, with the lexical guards, and with the guards
-plus the verifier (semantic_cache/verifier.py), the recommended default, and load time /
+plus the words stage, i.e. the default verifier chain (semantic_cache/verification/), the recommended default, and load time /
 latency / throughput / RSS / guard and verifier cost. Each --holdout file (default
 near_miss_holdout.jsonl) is then reported on its own, at the same thresholds and at the
 current default: held-out pairs never take part in the recommendation. The numbers it
@@ -35,16 +35,19 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from semantic_cache import verifier  # noqa: E402
+from proxy.verifier_spec import DEFAULT_VERIFIER  # noqa: E402
+from semantic_cache.eligibility import DEFAULT_SIMILARITY_THRESHOLD  # noqa: E402
 from semantic_cache.embedder import (  # noqa: E402
     DEFAULT_EMBEDDING_MODEL,
     FastEmbedEmbedder,
     prepare_model_dir,
 )
-from semantic_cache.guards import (  # noqa: E402
-    DEFAULT_SIMILARITY_THRESHOLD,
-    guards_agree,
-)
+from semantic_cache.verification import language  # noqa: E402
+from semantic_cache.verification.chain import Chain  # noqa: E402
+from semantic_cache.verification.lexical.checks import guards_agree  # noqa: E402
+from semantic_cache.verification.registry import Verifiers  # noqa: E402
+from semantic_cache.verification.words import content as words_content  # noqa: E402
+from semantic_cache.verification.words.stage import WordsStage  # noqa: E402
 
 EVAL_DIR = ROOT / "semantic_cache" / "eval_data"
 EVAL_FILE = EVAL_DIR / "near_miss.jsonl"
@@ -101,12 +104,33 @@ def score(embedder: FastEmbedEmbedder, pairs: list[Pair], vectors: dict[str, np.
         texts = sorted({t for p in pairs for t in (p.a, p.b)})
         vectors = dict(zip(texts, embedder.embed(texts), strict=True))
     sims = np.array([float(vectors[p.a] @ vectors[p.b]) for p in pairs])
-    guard_ok = np.array([bool(guards_agree(p.a, p.b)) for p in pairs])
-    # The verifier runs only where the guards agreed, as on the request path.
-    verified_ok = np.array(
-        [bool(ok and verifier.verify(p.a, p.b, embedder)) for p, ok in zip(pairs, guard_ok, strict=True)]
-    )
+    # "guards": the default chain without its words stage; "verifier": the whole default chain.
+    guard_ok = np.array([guards_chain(embedder).judge(p.a, p.b).accepted for p in pairs])
+    verified_ok = np.array([default_chain(embedder).judge(p.a, p.b).accepted for p in pairs])
     return Scored(pairs, sims, guard_ok, verified_ok)
+
+
+_verifiers: dict[int, Verifiers] = {}
+
+
+def default_chain(embedder: FastEmbedEmbedder) -> Chain:
+    """The default verifier chain (proxy/verifier_spec.DEFAULT_VERIFIER), as lookups run it."""
+    if id(embedder) not in _verifiers:
+        _verifiers[id(embedder)] = Verifiers(DEFAULT_VERIFIER, embedder)
+    return _verifiers[id(embedder)].default
+
+
+def guards_chain(embedder: FastEmbedEmbedder) -> Chain:
+    """The default chain up to its guards: what "guards only" measures."""
+    default_chain(embedder)
+    names = DEFAULT_VERIFIER.split(",")
+    return _verifiers[id(embedder)].chain(names[: names.index("guards") + 1])
+
+
+def words_stage(embedder: FastEmbedEmbedder) -> WordsStage:
+    stage = default_chain(embedder).stages[-1]
+    assert isinstance(stage, WordsStage)
+    return stage
 
 
 def evaluate(scored: Scored, guard_ok: np.ndarray, threshold: float) -> Row:
@@ -168,7 +192,7 @@ def describe(scored: Scored, embedder: FastEmbedEmbedder) -> None:
     )
     for p, s, no in sorted(zip(pairs, sims, rejected, strict=True), key=lambda row: -row[1]):
         if no:
-            print(f"    {s:.3f} {verifier.verify(p.a, p.b, embedder).reason}: {p.a!r} / {p.b!r}")
+            print(f"    {s:.3f} {default_chain(embedder).judge(p.a, p.b).reason}: {p.a!r} / {p.b!r}")
 
 
 def print_false_hits(scored: Scored, threshold: float, ok: np.ndarray, label: str) -> None:
@@ -252,7 +276,7 @@ def report_tuning(scored: Scored, thresholds: list[float], embedder: FastEmbedEm
         print(f"near misses above {with_verifier.threshold:.3f} that the guards let through and the verifier stopped:")
         for p, s, g, v in zip(scored.pairs, scored.sims, scored.guard_ok, scored.verified_ok, strict=True):
             if not p.same and g and not v and s >= with_verifier.threshold:
-                print(f"    {s:.3f} [{p.kind}] {verifier.verify(p.a, p.b, embedder).reason}: {p.a!r} / {p.b!r}")
+                print(f"    {s:.3f} [{p.kind}] {default_chain(embedder).judge(p.a, p.b).reason}: {p.a!r} / {p.b!r}")
     return chosen
 
 
@@ -299,6 +323,22 @@ def guard_cost_us(pairs: list[Pair], repeats: int = 5) -> float:
     return best * 1e6
 
 
+def language_cost_us(pairs: list[Pair], repeats: int = 5) -> float:
+    """Best-of-`repeats` mean time of the language stage on one pair, both texts read afresh
+    (its per-text cache emptied first, as for a new query and a candidate not seen lately)."""
+    stage = language.LanguageStage()
+    best = float("inf")
+    for _ in range(repeats):
+        total = 0.0
+        for p in pairs:
+            language.readability.cache_clear()
+            t0 = time.perf_counter()
+            stage.judge(p.a, p.b)
+            total += time.perf_counter() - t0
+        best = min(best, total / len(pairs))
+    return best * 1e6
+
+
 @dataclass(frozen=True)
 class VerifierCost:
     """Milliseconds per `verify` call: p50 and p99 with a cold and a warm word cache."""
@@ -320,18 +360,20 @@ def verifier_cost(embedder: FastEmbedEmbedder, pairs: list[Pair]) -> VerifierCos
     the guards run on the pair first, untimed, as they do on the request path.
     """
 
+    stage = words_stage(embedder)
+
     def one_pass(cold: bool) -> tuple[list[float], list[float]]:
         times, embedding = [], []
         for p in pairs:
             if cold:
-                verifier.word_vectors.clear()
-            verifier.forget_parsed_texts()
+                stage.word_vectors.clear()
+            words_content.forget_parsed_texts()
             guards_agree(p.a, p.b)
             t0 = time.perf_counter()
-            verifier.verify(p.a, p.b, embedder)
+            stage.judge(p.a, p.b)
             elapsed = (time.perf_counter() - t0) * 1000
             times.append(elapsed)
-            if cold and len(verifier.word_vectors):
+            if cold and len(stage.word_vectors):
                 embedding.append(elapsed)
         return times, embedding
 
@@ -343,7 +385,7 @@ def verifier_cost(embedder: FastEmbedEmbedder, pairs: list[Pair]) -> VerifierCos
     cold, embedding = one_pass(cold=True)
     one_pass(cold=False)  # fills the cache (and the guards' own caches, as traffic would)
     warm, _ = one_pass(cold=False)
-    verifier.word_vectors.clear()
+    stage.word_vectors.clear()
     return VerifierCost(p50_p99(cold), p50_p99(embedding), len(embedding), p50_p99(warm))
 
 
@@ -431,6 +473,7 @@ def run(
         f"  guards_agree: {guard_cost_us(pairs):.1f} us/call over the tuning pairs, "
         f"{guard_cost_us(paraphrases):.1f} us/call over paraphrases (every check runs); best of 5 passes"
     )
+    print(f"  language stage: {language_cost_us(pairs):.1f} us/pair, both texts read afresh; best of 5 passes")
     checked = [
         p
         for p, s, ok in zip(tuning.pairs, tuning.sims, tuning.guard_ok, strict=True)

@@ -78,7 +78,7 @@ def test_it_streams_typed_events(client: openai.OpenAI, model: str) -> None:
     kinds = [event.type for event in events]
     assert kinds[0] == "response.created" and kinds[-1] == "response.completed"
     assert "response.output_text.delta" in kinds and "response.output_item.done" in kinds
-    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")  # type: ignore[union-attr]
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
     assert text == "Answer to: stream this please"
     final: Any = events[-1]
     assert final.response.usage.input_tokens > 0
@@ -100,7 +100,7 @@ def test_a_repeated_request_is_an_exact_hit_and_replays_as_a_stream(client: open
     assert second.parse().id != first.parse().id
     streamed = list(client.responses.create(model="fake-claude", input="cache me if you can", stream=True))
     assert streamed[-1].type == "response.completed"
-    assert "".join(e.delta for e in streamed if e.type == "response.output_text.delta") == first.parse().output_text  # type: ignore[union-attr]
+    assert "".join(e.delta for e in streamed if e.type == "response.output_text.delta") == first.parse().output_text
     assert len(fake.received) == sent  # the hits never went upstream
 
 

@@ -1,4 +1,4 @@
-"""False-hit guards: each case is checked in both orders, since the guards must be symmetric."""
+"""The guards stage's lexical rules: each case is checked in both orders, since the guards must be symmetric."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from semantic_cache import guard_words
-from semantic_cache.guards import (
-    _SIDES_BY_WORD,
-    DEFAULT_SIMILARITY_THRESHOLD,
-    GuardResult,
-    extract_entities,
-    extract_numbers,
-    extract_units,
-    guards_agree,
-    is_eligible_for_semantic,
-    negation_parity,
-)
+from semantic_cache.eligibility import DEFAULT_SIMILARITY_THRESHOLD, is_eligible_for_semantic
+from semantic_cache.verification import lexicon as guard_words
+from semantic_cache.verification.lexical import tables
+from semantic_cache.verification.lexical.checks import guards_agree
+from semantic_cache.verification.lexical.names import extract_entities
+from semantic_cache.verification.lexical.reading import extract_numbers, extract_units, negation_parity
+from semantic_cache.verification.lexical.result import GuardResult
 
 DIFFERENT = [
     # numbers
@@ -586,7 +581,7 @@ def test_it_names_the_words_that_differ() -> None:
 
 def test_no_word_sits_on_both_sides_of_one_opposite_pair() -> None:
     # Generated verb forms could collide ("lower" + "s" on one side, "lowers" on the other).
-    for word, memberships in _SIDES_BY_WORD.items():
+    for word, memberships in tables.SIDES_BY_WORD.items():
         pairs = [pair for pair, _ in memberships]
         assert len(pairs) == len(set(pairs)), word
 

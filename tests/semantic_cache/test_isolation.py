@@ -9,6 +9,7 @@ a request and a wrong answer is the scope filter under test.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from proxy.outcomes import Verdict
 from proxy.principal import Principal
 from proxy.usage import Usage
 from semantic_cache.embedder import HashingTestEmbedder
@@ -32,6 +34,16 @@ TEXTS = [
     "what is the capital of france",
     "turn the lights on",
 ]
+
+
+class _AcceptAll:
+    """Isolation is the filter's job: every candidate the search returns is accepted here."""
+
+    def verify(self, query: str, candidates: Sequence[str]) -> list[Verdict]:
+        return [Verdict(True, "test") for _ in candidates]
+
+
+ANY = _AcceptAll()
 EMBEDDER = HashingTestEmbedder()
 
 
@@ -108,8 +120,8 @@ def test_no_request_reads_an_entry_outside_its_partition(
             text = asked[4]
             exact = find_exact(scope, _draft(scope, text).exact_key, "openai", None)
             similar = find_similar(
-                scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(text), text, 0.0, None
-            )
+                scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(text), text, 0.0, None, ANY
+            ).found
             for found in (exact, similar):
                 if found is not None:
                     entry = CacheEntry.objects.get(id=found.entry_id)
@@ -135,7 +147,8 @@ def test_charlie_never_gets_alices_answer_even_with_the_same_session_id(people: 
             TEXTS[0],
             0.0,
             None,
-        )
+            ANY,
+        ).found
         is None
     )
     assert find_exact(alice_scope, _draft(alice_scope, TEXTS[0]).exact_key, "openai", None) is not None
@@ -147,7 +160,7 @@ def test_vectors_of_another_model_are_never_compared(people: dict[str, Principal
     save_entry(_draft(scope, TEXTS[0]), HashingTestEmbedder(model_name="test/other-model"))
     assert (
         find_similar(
-            scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(TEXTS[0]), TEXTS[0], 0.0, None
-        )
+            scope, "same-context", "openai", EMBEDDER.model_name, EMBEDDER.embed_one(TEXTS[0]), TEXTS[0], 0.0, None, ANY
+        ).found
         is None
     )

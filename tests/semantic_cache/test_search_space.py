@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from semantic_cache.guards import DEFAULT_SIMILARITY_THRESHOLD
+from semantic_cache.eligibility import DEFAULT_SIMILARITY_THRESHOLD
 from semantic_cache.search_space import CODE_DIM, CODE_WEIGHT, partition_code, search_dim, search_vector
 
 

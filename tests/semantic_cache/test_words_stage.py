@@ -1,4 +1,4 @@
-"""The verifier after the guards: decisions with the REAL model, cache and batching with a fake.
+"""The content-word stage ("words") after the guards: decisions with the REAL model, cache and batching with a fake.
 
 None of these pairs is in semantic_cache/eval_data/: the rules must hold for questions they
 were not tuned on. Each decision is checked in both orders, as the guards are.
@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from semantic_cache import verifier
 from semantic_cache.embedder import (
     DEFAULT_EMBEDDING_MODEL,
     Embedder,
@@ -18,8 +17,11 @@ from semantic_cache.embedder import (
     HashingTestEmbedder,
     load_embedder,
 )
-from semantic_cache.guards import GuardResult, guards_agree
-from semantic_cache.verifier import verify
+from semantic_cache.verification.lexical.checks import guards_agree
+from semantic_cache.verification.lexical.result import GuardResult
+from semantic_cache.verification.words import check, spelling, tables
+from semantic_cache.verification.words import content as words_content
+from semantic_cache.verification.words.vectors import WordVectors
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +29,20 @@ def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
     return load_embedder(DEFAULT_EMBEDDING_MODEL, tmp_path_factory.mktemp("models"))
 
 
+# The stage's word-vector cache, emptied around each test.
+word_vectors = WordVectors(8192)
+
+
+def verify(a: str, b: str, embedder: Embedder) -> GuardResult:
+    return check.verify(a, b, embedder, word_vectors)
+
+
 @pytest.fixture(autouse=True)
 def empty_word_cache() -> Iterator[None]:
-    verifier.word_vectors.clear()
+    tables.load()
+    word_vectors.clear()
     yield
-    verifier.word_vectors.clear()
+    word_vectors.clear()
 
 
 class CountingEmbedder(HashingTestEmbedder):
@@ -203,7 +214,7 @@ def test_it_embeds_all_the_words_of_one_check_in_one_batch_and_then_none() -> No
 
 def test_the_word_cache_forgets_the_least_recently_used_words_first() -> None:
     fake = CountingEmbedder()
-    cache = verifier._WordVectors(size=3)
+    cache = WordVectors(size=3)
     cache.get(fake, ["alpha", "beta", "gamma"])
     cache.get(fake, ["alpha"])  # now the most recently used
     cache.get(fake, ["delta"])
@@ -216,7 +227,7 @@ def test_the_word_cache_forgets_the_least_recently_used_words_first() -> None:
 
 
 def test_the_word_cache_keeps_models_apart() -> None:
-    cache = verifier._WordVectors(size=10)
+    cache = WordVectors(size=10)
     one, other = CountingEmbedder(), CountingEmbedder()
     other.model_name = "test/another-model"
     cache.get(one, ["mango"])
@@ -238,8 +249,8 @@ def test_the_word_cache_keeps_models_apart() -> None:
     ],
 )
 def test_it_knows_typos_and_abbreviations(a: str, b: str, alike: bool) -> None:
-    assert verifier._spelled_alike(a, b) is alike
-    assert verifier._spelled_alike(b, a) is alike
+    assert spelling.spelled_alike(a, b) is alike
+    assert spelling.spelled_alike(b, a) is alike
 
 
 @pytest.mark.parametrize(
@@ -253,18 +264,23 @@ def test_it_knows_typos_and_abbreviations(a: str, b: str, alike: bool) -> None:
     ],
 )
 def test_it_knows_slips_of_the_keyboard(a: str, b: str, typo: bool) -> None:
-    assert verifier._typo(a, b) is typo
-    assert verifier._typo(b, a) is typo
+    assert spelling.typo(a, b) is typo
+    assert spelling.typo(b, a) is typo
 
 
 def test_misspelt_question_words_are_no_content() -> None:
-    assert {"wich", "whta", "wehre"} <= verifier._FILLER_TYPOS
-    assert "cold" not in verifier._FILLER_TYPOS
+    assert {"wich", "whta", "wehre"} <= tables.FILLER_TYPOS
+    assert "cold" not in tables.FILLER_TYPOS
 
 
 def test_synonym_groups_match_inflected_words() -> None:
-    assert verifier._leftovers(verifier._content("how to build a shed"), verifier._content("making a shed")) == []
-    assert verifier._leftovers(verifier._content("fix the printer"), verifier._content("print the file")) == [
+    assert (
+        words_content.leftovers(words_content.content("how to build a shed"), words_content.content("making a shed"))
+        == []
+    )
+    assert words_content.leftovers(
+        words_content.content("fix the printer"), words_content.content("print the file")
+    ) == [
         "fix",
         "printer",
     ]
@@ -285,14 +301,14 @@ def test_synonym_groups_match_inflected_words() -> None:
     ],
 )
 def test_it_tells_words_built_from_one_shared_part(a: str, b: str, contrasting: bool) -> None:
-    assert verifier._contrasting(a, b) is contrasting
-    assert verifier._contrasting(b, a) is contrasting
+    assert check.contrasting(a, b) is contrasting
+    assert check.contrasting(b, a) is contrasting
 
 
 def test_it_leaves_what_the_guards_compare_to_the_guards() -> None:
     # Numbers, units and negations are the guards' business, so they are no content words;
     # names are kept aside and left out when the two sides are lined up.
-    content = verifier._content("At what temperature in °F does water not boil at 2,000 ft in Denver?")
+    content = words_content.content("At what temperature in °F does water not boil at 2,000 ft in Denver?")
     assert content.words == ("temperature", "water", "boil", "denver")
     assert content.names == {"denver"}
     # "AWS" on one side only: the guards let it pass (S3 implies it), so it is no difference here.
@@ -302,14 +318,14 @@ def test_it_leaves_what_the_guards_compare_to_the_guards() -> None:
 
 
 def test_form_word_typos_skip_real_words() -> None:
-    assert verifier._FORM_WORD_TYPOS["recomended"] == "recommended"
-    assert verifier._FORM_WORD_TYPOS["substitue"] == "substitute"
-    assert "lunch" not in verifier._FORM_WORD_TYPOS  # a word, not a slip for "launch"
-    assert "crate" not in verifier._FORM_WORD_TYPOS
+    assert tables.FORM_WORD_TYPOS["recomended"] == "recommended"
+    assert tables.FORM_WORD_TYPOS["substitue"] == "substitute"
+    assert "lunch" not in tables.FORM_WORD_TYPOS  # a word, not a slip for "launch"
+    assert "crate" not in tables.FORM_WORD_TYPOS
 
 
 def test_phrases_are_read_as_their_plain_words() -> None:
-    assert verifier._rewrite_phrases(("a", "regex", "for", "big", "o")) == (
+    assert words_content.rewrite_phrases(("a", "regex", "for", "big", "o")) == (
         "a",
         "regular",
         "expression",
@@ -317,11 +333,11 @@ def test_phrases_are_read_as_their_plain_words() -> None:
         "time",
         "complexity",
     )
-    assert verifier._rewrite_phrases(("on", "the", "command", "line")) == ("on", "the", "command")
+    assert words_content.rewrite_phrases(("on", "the", "command", "line")) == ("on", "the", "command")
 
 
 def test_hyphenated_compounds_are_one_word_unless_filler() -> None:
-    content = verifier._content("A step-by-step how-to for low-fat gluten-free muffins")
+    content = words_content.content("A step-by-step how-to for low-fat gluten-free muffins")
     assert "low-fat" in content.words
     assert "step-by-step" not in content.words and "how-to" not in content.words
     assert "gluten-free" not in content.words  # the guards read "-free" as a negation
@@ -329,11 +345,11 @@ def test_hyphenated_compounds_are_one_word_unless_filler() -> None:
 
 
 def test_ml_is_machine_learning_only_as_a_name() -> None:
-    assert verifier._content("What is ML?").words == ("machine", "learning")
-    assert "machine" not in verifier._content("How much is 5 ml of syrup?").words
+    assert words_content.content("What is ML?").words == ("machine", "learning")
+    assert "machine" not in words_content.content("How much is 5 ml of syrup?").words
 
 
 def test_short_unit_words_have_no_typos() -> None:
-    assert verifier._FORM_WORD_TYPOS["farenheit"] == "fahrenheit"
-    assert "ponds" not in verifier._FORM_WORD_TYPOS  # a word, not a slip for "pounds"
-    assert "moths" not in verifier._FORM_WORD_TYPOS
+    assert tables.FORM_WORD_TYPOS["farenheit"] == "fahrenheit"
+    assert "ponds" not in tables.FORM_WORD_TYPOS  # a word, not a slip for "pounds"
+    assert "moths" not in tables.FORM_WORD_TYPOS
