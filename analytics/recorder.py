@@ -67,6 +67,8 @@ class Recorder:
     def __init__(self) -> None:
         self._buffer: deque[RecordDraft] = deque()
         self._lock = threading.Lock()
+        # Held while a batch is written: flush() returns only once no write is in flight.
+        self._writing = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._dropped = 0
@@ -87,16 +89,22 @@ class Recorder:
         return len(self._buffer)
 
     def flush(self) -> None:
-        """Write everything buffered now (tests, shutdown)."""
+        """Write everything buffered now, and wait for a write in flight (tests, shutdown)."""
         while self._buffer:
             if not self._write_batch():
                 break
+        with self._writing:
+            pass
 
     def _take(self) -> list[RecordDraft]:
         with self._lock:
             return [self._buffer.popleft() for _ in range(min(BATCH, len(self._buffer)))]
 
     def _write_batch(self) -> bool:
+        with self._writing:
+            return self._write_taken()
+
+    def _write_taken(self) -> bool:
         from analytics.models import RequestRecord
 
         batch = self._take()

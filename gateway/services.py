@@ -41,7 +41,8 @@ class Services:
     record: Callable[[RequestOutcome], None]
 
     async def drain(self) -> None:
-        """Wait for everything running after responses (tests, graceful shutdown)."""
+        """Finish everything running after responses now (tests, graceful shutdown)."""
+        self.cache.flush_hits_now()
         await self.background.drain()
 
     async def close(self) -> None:
@@ -49,7 +50,9 @@ class Services:
         await self.transport.close()
 
 
-def build_services(hot_cache_entries: int | None = None) -> Services:
+def build_services(hot_cache_entries: int | None = None, verifiers: Verifiers | None = None) -> Services:
+    """A process's services; `verifiers` may be shared (they hold no per-request state,
+    and building them reads the word lists and loads the model)."""
     background = Background()
     entries = settings.LAYERCACHE_HOT_CACHE_ENTRIES if hot_cache_entries is None else hot_cache_entries
     return Services(
@@ -62,7 +65,7 @@ def build_services(hot_cache_entries: int | None = None) -> Services:
             background,
             get_embedder,
             # Built now, with the word lists and the model, not inside the first lookup.
-            Verifiers(settings.LAYERCACHE_SEMANTIC_VERIFIER, get_embedder()),
+            verifiers or Verifiers(settings.LAYERCACHE_SEMANTIC_VERIFIER, get_embedder()),
         ),
         limits=Limits(),
         background=background,

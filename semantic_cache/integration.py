@@ -15,9 +15,10 @@ in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -61,12 +62,22 @@ class CacheRuntime:
     embedder: Callable[[], Embedder]
     # The semantic verifier chains (the default and each route's), built at start-up.
     verifiers: Verifiers
+    _flush_now: asyncio.Event | None = field(default=None, init=False, repr=False)
 
     async def flush_hits(self) -> None:
-        await asyncio.sleep(self.hits.interval)
+        """Write the tallied hit counts after `hits.interval` seconds (or at once when asked:
+        shutdown, tests), so a burst of hits is one UPDATE."""
+        self._flush_now = self._flush_now or asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._flush_now.wait(), self.hits.interval)
         pending = self.hits.take()
         if pending:
             await sync_to_async(entries.count_hits, thread_sensitive=False)(pending)
+
+    def flush_hits_now(self) -> None:
+        if self._flush_now is not None:
+            self._flush_now.set()
+            self._flush_now = None
 
 
 def _reconnecting(function: Callable[[], T]) -> Callable[[], T]:

@@ -74,11 +74,45 @@ def gateway_process(
 
 
 @pytest.fixture
-def gateway(gateway_process: Any, transactional_db: Any) -> Iterator[Any]:
-    """The gateway served by a real Daphne process, seeing this test's committed data."""
+def daphne_gateway(gateway_process: Any, transactional_db: Any) -> Iterator[Any]:
+    """The end-to-end tier: the gateway served by a real Daphne process, seeing this test's
+    committed data (for what only the real server shows: status lines, its HTTP parsing,
+    its process's own logs)."""
     yield gateway_process
     # Let the gateway write its last request records before the tables are truncated.
     time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def inprocess_gateway(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    from tests.gateway_support import UPSTREAM_KEY, UPSTREAM_KEY_ENV
+    from tests.inprocess import InProcessGateway
+
+    os.environ[UPSTREAM_KEY_ENV] = UPSTREAM_KEY
+    settings.LAYERCACHE_RECORD_FLUSH_SECONDS = 0.02
+    gateway = InProcessGateway(tmp_path_factory.mktemp("inprocess") / "gateway.log").start()
+    yield gateway
+    gateway.stop()
+    # The gateway's worker threads keep their database connections: end them, so the test
+    # database can be dropped.
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture
+def gateway(inprocess_gateway: Any, transactional_db: Any) -> Iterator[Any]:
+    """The gateway, in this process (tests/inprocess.py), with services of this test's own;
+    the test's committed data is what its worker threads read."""
+    inprocess_gateway.begin_test()
+    yield inprocess_gateway
+    inprocess_gateway.end_test()
 
 
 @pytest.fixture
