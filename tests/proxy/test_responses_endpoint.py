@@ -86,6 +86,26 @@ def test_it_streams_typed_events(client: openai.OpenAI, model: str) -> None:
     assert numbers == sorted(numbers)
 
 
+def test_store_true_is_refused_where_nothing_stores_responses(client: openai.OpenAI, fake: Any) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.responses.create(model="fake-claude", input="keep this", store=True)
+    assert refused.value.body["param"] == "store"  # type: ignore[index]
+    assert fake.received == []
+    assert client.responses.create(model="fake-claude", input="keep this", store=False).output_text
+
+
+def test_a_hit_on_a_response_the_provider_stored_can_be_chained_from(client: openai.OpenAI, fake: Any) -> None:
+    first = client.responses.create(model="fake-gpt", input="remember the colour blue")
+    for _ in range(50):
+        hit = client.responses.with_raw_response.create(model="fake-gpt", input="remember the colour blue")
+        if hit.headers["x-layercache-cache"] == "HIT":
+            break
+    assert hit.headers["x-layercache-cache"] == "HIT"
+    assert hit.parse().id == first.id  # the provider's id, which it can look up
+    chained = client.responses.create(model="fake-gpt", input="which colour?", previous_response_id=hit.parse().id)
+    assert chained.output_text == "Answer to: which colour?"
+
+
 def test_a_repeated_request_is_an_exact_hit_and_replays_as_a_stream(client: openai.OpenAI, fake: Any) -> None:
     first = client.responses.with_raw_response.create(model="fake-claude", input="cache me if you can")
     assert first.headers["x-layercache-cache"] == "MISS"

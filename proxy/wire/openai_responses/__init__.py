@@ -79,6 +79,10 @@ class OpenAIResponses(WireFormat):
         return ResponseStreamParser(assemble=assemble)
 
     def served_body(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        if stored.get("store") is True:
+            # The provider keeps this response under its id: serving that id lets a client
+            # chain the next request from it (previous_response_id), which a new id would break.
+            return {**stored}
         return {**stored, "id": new_id("resp_", 48), "created_at": int(time.time())}
 
     def replay_stream(self, body: Mapping[str, Any], req: PipelineRequest) -> Iterator[bytes]:

@@ -43,6 +43,12 @@ def to_chat(req: PipelineRequest, upstream_model: str) -> dict[str, Any]:
             "look it up: send the conversation in input instead",
             "previous_response_id",
         )
+    if params.get("store") is True:
+        raise bad_request(
+            "store: true needs a route whose provider stores responses (OpenAI); this route's answers are "
+            "not stored anywhere: leave store out or set it to false",
+            "store",
+        )
     body: dict[str, Any] = {"model": upstream_model, "messages": items.to_chat_messages(req.messages)}
     if req.tools:
         body["tools"] = items.tools_for_chat(req.tools)
