@@ -189,7 +189,7 @@ async def handle(http: HttpRequest, wire: WireFormat, services: Services) -> Htt
         r.stream = fields.get("stream") is True
         raw = wire.parse(fields, parse_options(lc), r.route)
         await services.limits.check(r.principal)
-        raw = await apply_template(raw, r.principal.team_id)
+        raw = await apply_template(raw, r.principal.team_id, services.templates)
         req, report = await services.pipelines.prepare(raw, r.route, r.principal)
         r.report = await _with_session_change(req, report, r)
         cache = ResponseCache.begin(

@@ -26,6 +26,7 @@ from semantic_cache.hot import HotAnswers
 from semantic_cache.integration import CacheRuntime
 from semantic_cache.store import HitTally
 from semantic_cache.verification.registry import Verifiers
+from templates_registry.lookup import TemplateDirectory
 
 SCOPE_KEY = "layercache.services"
 
@@ -37,6 +38,7 @@ class Services:
     pipelines: Pipelines
     cache: CacheRuntime
     limits: Limits
+    templates: TemplateDirectory
     background: Background
     record: Callable[[RequestOutcome], None]
 
@@ -68,6 +70,7 @@ def build_services(hot_cache_entries: int | None = None, verifiers: Verifiers | 
             verifiers or Verifiers(settings.LAYERCACHE_SEMANTIC_VERIFIER, get_embedder()),
         ),
         limits=Limits(),
+        templates=TemplateDirectory(),
         background=background,
         record=record,
     )

@@ -6,7 +6,7 @@ import re
 
 from proxy.errors import bad_request
 from proxy.pipeline.request import PipelineRequest
-from templates_registry import lookup
+from templates_registry.lookup import TemplateDirectory
 from templates_registry.merge import merge
 from templates_registry.render import VariablesError, resolve_values
 
@@ -22,14 +22,14 @@ def parse_reference(reference: str) -> tuple[str, int | None]:
     return match.group("name"), int(version) if version is not None else None
 
 
-async def apply_template(req: PipelineRequest, team_id: int) -> PipelineRequest:
+async def apply_template(req: PipelineRequest, team_id: int, templates: TemplateDirectory) -> PipelineRequest:
     options = req.options
     if options.template is None:
         if options.template_vars:
             raise bad_request("lc_template_vars was given without lc_template", "lc_template_vars")
         return req
     name, pinned = parse_reference(options.template)
-    compiled = await lookup.resolve(team_id, name, pinned)
+    compiled = await templates.resolve(team_id, name, pinned)
     if compiled is None:
         what = f"version {pinned} of prompt template {name!r}" if pinned is not None else f"prompt template {name!r}"
         raise bad_request(f"Unknown {what}", "lc_template")

@@ -24,57 +24,66 @@ ResolutionKey = tuple[int, str, int | None]
 
 
 class _Snapshot:
-    def __init__(self, generation: bytes | None = None) -> None:
+    def __init__(self, generation: bytes | None, epoch: int) -> None:
         self.generation = generation
+        self.epoch = epoch
         self.loaded_at = time.monotonic()
         self.resolved: dict[ResolutionKey, CompiledTemplate | None] = {}
 
-    def fresh(self, generation: bytes | None) -> bool:
+    def fresh(self, generation: bytes | None, epoch: int) -> bool:
+        if epoch != self.epoch:
+            return False
         if generation is None:
             return time.monotonic() - self.loaded_at < _LOCAL_TTL
         return generation == self.generation
 
 
-_snapshot = _Snapshot()
-_compiled: dict[int, CompiledTemplate] = {}
+# Bumped by every template write in this process: seen here at once, even without Redis.
+_local_epoch = 0
 
 
 def invalidate() -> None:
-    """Forget resolved templates here and, through Redis, in every other process."""
-    global _snapshot
-    _snapshot = _Snapshot()
+    """Templates changed: every process's resolutions are stale (through Redis)."""
+    global _local_epoch
+    _local_epoch += 1
     redis_store.new_generation(GENERATION_KEY)
 
 
-def load(team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:
-    """The version a request names: the active one, or the pinned number; None if none."""
-    template = PromptTemplate.objects.for_team(team_id).usable().named(name)
-    if template is None:
-        return None
-    versions = template.versions.filter(version=pinned) if pinned is not None else template.versions.active()
-    version = versions.first()
-    if version is None:
-        return None
-    version.template = template
-    compiled = _compiled.get(version.pk)
-    if compiled is None:
-        compiled = compile_version(version)
-        if len(_compiled) > _MAX_ENTRIES:
-            _compiled.clear()
-        _compiled[version.pk] = compiled
-    return compiled
+class TemplateDirectory:
+    """A process's resolved and compiled templates (the gateway's services hold one)."""
 
+    def __init__(self) -> None:
+        self._snapshot = _Snapshot(None, -1)
+        self._compiled: dict[int, CompiledTemplate] = {}
 
-async def resolve(team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:
-    global _snapshot
-    generation = await redis_store.current_generation(GENERATION_KEY)
-    if not _snapshot.fresh(generation):
-        _snapshot = _Snapshot(generation)
-    key = (team_id, name, pinned)
-    if key in _snapshot.resolved:
-        return _snapshot.resolved[key]
-    compiled = await sync_to_async(load, thread_sensitive=False)(team_id, name, pinned)
-    if len(_snapshot.resolved) > _MAX_ENTRIES:
-        _snapshot.resolved.clear()
-    _snapshot.resolved[key] = compiled
-    return compiled
+    def load(self, team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:
+        """The version a request names: the active one, or the pinned number; None if none."""
+        template = PromptTemplate.objects.for_team(team_id).usable().named(name)
+        if template is None:
+            return None
+        versions = template.versions.filter(version=pinned) if pinned is not None else template.versions.active()
+        version = versions.first()
+        if version is None:
+            return None
+        version.template = template
+        compiled = self._compiled.get(version.pk)
+        if compiled is None:
+            compiled = compile_version(version)
+            if len(self._compiled) > _MAX_ENTRIES:
+                self._compiled.clear()
+            self._compiled[version.pk] = compiled
+        return compiled
+
+    async def resolve(self, team_id: int, name: str, pinned: int | None) -> CompiledTemplate | None:
+        generation = await redis_store.current_generation(GENERATION_KEY)
+        if not self._snapshot.fresh(generation, _local_epoch):
+            self._snapshot = _Snapshot(generation, _local_epoch)
+        snapshot = self._snapshot
+        key = (team_id, name, pinned)
+        if key in snapshot.resolved:
+            return snapshot.resolved[key]
+        compiled = await sync_to_async(self.load, thread_sensitive=False)(team_id, name, pinned)
+        if len(snapshot.resolved) > _MAX_ENTRIES:
+            snapshot.resolved.clear()
+        snapshot.resolved[key] = compiled
+        return compiled

@@ -5,7 +5,7 @@ apply_template reads through sync_to_async on another thread, so these tests com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
@@ -14,8 +14,9 @@ from django.db import connection
 
 from proxy.errors import GatewayError
 from proxy.models import Team
-from templates_registry import lookup, services
-from templates_registry.integration import apply_template
+from templates_registry import services
+from templates_registry.integration import apply_template as _apply_template
+from templates_registry.lookup import TemplateDirectory
 from templates_registry.models import PromptTemplateVersion
 from tests.templates_registry.conftest import save
 from tests.templates_registry.test_rendering import request
@@ -24,18 +25,29 @@ pytestmark = pytest.mark.django_db(transaction=True)
 T = TypeVar("T")
 
 
-@pytest.fixture(autouse=True)
-def _close_worker_thread_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+class _ClosingDirectory(TemplateDirectory):
     """Each worker thread opens its own connection; close it, or the test database cannot be dropped."""
-    original = lookup.load
 
-    def load_then_close(*args: Any) -> Any:
+    def load(self, team_id: int, name: str, pinned: int | None) -> Any:
         try:
-            return original(*args)
+            return super().load(team_id, name, pinned)
         finally:
             connection.close()
 
-    monkeypatch.setattr(lookup, "load", load_then_close)
+
+# One directory per test, as one gateway process has one: what a test changes must reach it.
+_directory: list[TemplateDirectory] = []
+
+
+@pytest.fixture(autouse=True)
+def _templates() -> Iterator[None]:
+    _directory.append(_ClosingDirectory())
+    yield
+    _directory.clear()
+
+
+async def apply_template(req: Any, team_id: int) -> Any:
+    return await _apply_template(req, team_id, _directory[-1])
 
 
 async def test_missing_and_unknown_variables_are_a_400_naming_them(alpha: Team) -> None:
